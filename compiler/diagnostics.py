@@ -1,0 +1,200 @@
+"""Diagnostics: the registry of stable codes, the Diagnostic record, and its renderings.
+
+Every problem filmc reports has a code from `CODES`, registered once with its default severity
+and a one-line summary (docs/DIAGNOSTICS.md shows an example of each). Passes collect
+diagnostics into a `Reporter` and keep going, so one run shows every problem.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+from .source import SourceFile, Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A registered diagnostic code: a kebab-case slug, its default severity and a summary."""
+
+    slug: str
+    severity: Severity
+    summary: str
+
+
+CODES: dict[str, Code] = {}
+
+
+def _register(slug: str, severity: Severity, summary: str) -> str:
+    if slug in CODES:
+        raise ValueError(f"diagnostic code {slug!r} registered twice")
+    CODES[slug] = Code(slug, severity, summary)
+    return slug
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+# Files and bytes
+IO_ERROR = _register("io-error", E, "a file could not be read")
+BINARY_FILE = _register("binary-file", E, "the file is not text (it holds NUL bytes)")
+INVALID_UTF8 = _register("invalid-utf8", E, "the file is not valid UTF-8")
+# Fountain structure
+UNCLOSED_BONEYARD = _register("unclosed-boneyard", W, "a /* boneyard has no closing */")
+STRAY_BONEYARD_CLOSE = _register("stray-boneyard-close", W, "a */ closes no boneyard")
+UNCLOSED_NOTE = _register("unclosed-note", W, "a [[ note has no closing ]] in its paragraph")
+LONE_DUAL_DIALOGUE = _register("lone-dual-dialogue", W, "a ^ dual-dialogue cue does not follow another dialogue")
+EMPTY_SCRIPT = _register("empty-script", W, "the script has no screenplay elements")
+# Film annotations
+ANNOTATION_SYNTAX = _register("annotation-syntax", E, "a film annotation does not parse")
+UNKNOWN_FIELD = _register("unknown-field", W, "a declaration has a field filmc does not know")
+DUPLICATE_FIELD = _register("duplicate-field", W, "a declaration gives the same field twice")
+INVALID_VALUE = _register("invalid-value", E, "an annotation value is out of range or malformed")
+CONFLICTING_SHOT_TERMS = _register("conflicting-shot-terms", E, "a shot annotation says two different things")
+DUPLICATE_DECLARATION = _register("duplicate-declaration", E, "a character or set is declared twice")
+INVALID_TITLE_KEY = _register("invalid-title-key", E, "a film title-page key has a malformed value")
+
+del E, W
+
+
+class Diagnostic(BaseModel):
+    """One problem: severity, stable code, where, what, and how to fix it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    severity: Severity
+    code: str
+    span: Span
+    message: str
+    hints: tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple:
+        s = self.span
+        return (s.file, s.line, s.column, s.end_line, s.end_column, self.code, self.message)
+
+    def to_json(self) -> dict:
+        s = self.span
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "file": s.file,
+            "line": s.line,
+            "column": s.column,
+            "end_line": s.end_line,
+            "end_column": s.end_column,
+            "hints": list(self.hints),
+        }
+
+
+class Reporter:
+    """Collects diagnostics for one compilation; passes report and continue."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def report(
+        self,
+        code: str,
+        span: Span,
+        message: str,
+        hints: Iterable[str] = (),
+        severity: Severity | None = None,
+    ) -> None:
+        self._items.append(
+            Diagnostic(
+                severity=severity or CODES[code].severity,
+                code=code,
+                span=span,
+                message=message,
+                hints=tuple(hints),
+            )
+        )
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self._items.extend(diagnostics)
+
+    def sorted(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics sorted by position, exact duplicates removed."""
+        unique = {d.sort_key() + (d.severity.value, d.hints): d for d in self._items}
+        return tuple(sorted(unique.values(), key=Diagnostic.sort_key))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self._items)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+# ---- rendering ---------------------------------------------------------------------------
+
+def render_short(diagnostic: Diagnostic) -> str:
+    """`file:line:col: severity[code]: message`, one line, for editors and greps."""
+    s = diagnostic.span
+    return f"{s.file}:{s.line}:{s.column}: {diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+
+
+def render_human(diagnostic: Diagnostic, sources: dict[str, SourceFile]) -> str:
+    """rustc-style: the header, the source line with a caret under the span, then the hints."""
+    s = diagnostic.span
+    out = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+    out.append(f"  --> {s.file}:{s.line}:{s.column}")
+    source = sources.get(s.file)
+    text = source.line_text(s.line) if source else ""
+    if source is not None and s.line <= source.line_count:
+        gutter = " " * len(str(s.line))
+        printable = _printable(text)
+        if s.end_line == s.line:
+            width = max(1, s.end_column - s.column)
+        else:
+            width = max(1, len(text) - s.column + 1)
+        # Keep tabs in the lead so the caret lines up under a tab-indented line.
+        lead = "".join(c if c == "\t" else " " for c in printable[: s.column - 1])
+        out.append(f"{gutter} |")
+        out.append(f"{s.line} | {printable}")
+        out.append(f"{gutter} | {lead}{'^' * min(width, max(1, len(printable) - s.column + 1))}")
+    for hint in diagnostic.hints:
+        out.append(f"  = help: {hint}")
+    return "\n".join(out)
+
+
+def _printable(text: str) -> str:
+    """A source line made safe for a terminal: control characters shown as U+FFFD."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in text)
+
+
+def render(diagnostics: Iterable[Diagnostic], fmt: str, sources: dict[str, SourceFile]) -> str:
+    """All diagnostics in one of the formats `human`, `short` or `json`."""
+    items = list(diagnostics)
+    if fmt == "json":
+        return json.dumps([d.to_json() for d in items], indent=2, ensure_ascii=False)
+    if fmt == "short":
+        return "\n".join(render_short(d) for d in items)
+    blocks = [render_human(d, sources) for d in items]
+    return "\n\n".join(blocks)
+
+
+def summary(diagnostics: Iterable[Diagnostic]) -> str:
+    """'2 errors, 1 warning' style tally for the end of a human report."""
+    items = list(diagnostics)
+    errors = sum(d.severity is Severity.ERROR for d in items)
+    warnings = sum(d.severity is Severity.WARNING for d in items)
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts) if parts else "no problems"

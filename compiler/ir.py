@@ -1,0 +1,279 @@
+"""The IR: frozen pydantic models of a film, every node with its source span.
+
+A `Film` is its title page, its film settings (from title-page keys), its declarations (cast,
+sets, includes) and its scenes; each scene holds its heading and its elements in script
+order. The models are the contract between the front end and every later pass: passes build
+new trees, they never mutate one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .source import Span
+
+
+class Node(BaseModel):
+    """Base of every IR node: frozen, no stray fields, and a span."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    span: Span
+
+
+class Run(BaseModel):
+    """A run of text with one emphasis style (Fountain's *, **, ***, _)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+
+
+class Element(Node):
+    """A screenplay element. `type` is its name in `filmc parse --json`."""
+
+    type: str
+    text: str = ""
+
+    # Keys left out of the JSON form (span is summarised as "line").
+    _json_exclude: ClassVar[frozenset[str]] = frozenset({"span", "runs"})
+
+    def to_json(self) -> dict:
+        """The element as `filmc parse --json` prints it."""
+        out = {"type": self.type, "text": self.text, "line": self.span.line}
+        for name in type(self).model_fields:
+            if name in out or name in self._json_exclude:
+                continue
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
+        runs = getattr(self, "runs", ())
+        if runs:
+            out["runs"] = [r.model_dump(exclude_defaults=True) for r in runs]
+        return out
+
+
+class Styled(Element):
+    """An element whose text may carry emphasis; `runs` is empty when it carries none."""
+
+    runs: tuple[Run, ...] = ()
+
+
+# ---- Fountain elements -------------------------------------------------------------------
+
+
+class SceneHeading(Styled):
+    type: Literal["scene_heading"] = "scene_heading"
+    scene_number: str | None = None
+    forced: bool = False
+
+
+class Action(Styled):
+    type: Literal["action"] = "action"
+    forced: bool = False
+
+
+class Centered(Styled):
+    type: Literal["centered"] = "centered"
+
+
+class Character(Element):
+    """A character cue: `name` without extensions, `extensions` like ('V.O.', "CONT'D")."""
+
+    type: Literal["character"] = "character"
+    name: str
+    extensions: tuple[str, ...] = ()
+    dual: bool = False
+    forced: bool = False
+
+
+class Parenthetical(Element):
+    type: Literal["parenthetical"] = "parenthetical"
+
+
+class Dialogue(Styled):
+    type: Literal["dialogue"] = "dialogue"
+
+
+class Lyrics(Styled):
+    type: Literal["lyrics"] = "lyrics"
+
+
+class Transition(Element):
+    type: Literal["transition"] = "transition"
+    forced: bool = False
+
+
+class Section(Element):
+    type: Literal["section"] = "section"
+    level: int
+
+
+class Synopsis(Element):
+    type: Literal["synopsis"] = "synopsis"
+
+
+class Note(Element):
+    """A plain Fountain note (not a film annotation)."""
+
+    type: Literal["note"] = "note"
+
+
+class PageBreak(Element):
+    type: Literal["page_break"] = "page_break"
+
+
+# ---- film annotations ----------------------------------------------------------------------
+
+
+class Field_(BaseModel):
+    """One `key: value` line of a declaration, as written, with its span."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    value: str
+    span: Span
+
+
+class CastDeclaration(Element):
+    """`[[cast NAME: look ...]]`: a character declared once, injected into every request."""
+
+    type: Literal["cast"] = "cast"
+    name: str
+    look: str = ""
+    wardrobe: str = ""
+    voice: str = ""
+    ref: str | None = None
+    seed: int | None = None
+    aka: tuple[str, ...] = ()
+    fields: tuple[Field_, ...] = ()
+    _json_exclude: ClassVar[frozenset[str]] = frozenset({"span", "fields"})
+
+
+class SetDeclaration(Element):
+    """`[[set NAME: look ...]]`: a location declared once."""
+
+    type: Literal["set"] = "set"
+    name: str
+    look: str = ""
+    lighting: str = ""
+    ref: str | None = None
+    seed: int | None = None
+    aka: tuple[str, ...] = ()
+    fields: tuple[Field_, ...] = ()
+    _json_exclude: ClassVar[frozenset[str]] = frozenset({"span", "fields"})
+
+
+class ShotAnnotation(Element):
+    """`[[shot ...]]`: how the next shot is filmed. Unset terms are inferred later."""
+
+    type: Literal["shot"] = "shot"
+    framing: str | None = None
+    subjects: tuple[str, ...] = ()
+    move: str | None = None
+    lens_mm: float | None = None
+    duration_s: float | None = None
+    transition: str | None = None
+    continuous: bool = False
+    take: int | None = None
+    seed: int | None = None
+    prompt: str | None = None
+
+
+class WardrobeChange(Element):
+    """`[[wardrobe NAME: ...]]`: what a character wears from here on."""
+
+    type: Literal["wardrobe"] = "wardrobe"
+    name: str
+    wardrobe: str
+
+
+class MusicCue(Element):
+    """`[[music: mood, tempo]]` starts a cue; `[[music: stop]]` ends the current one."""
+
+    type: Literal["music"] = "music"
+    moods: tuple[str, ...] = ()
+    tempo_bpm: float | None = None
+    stop: bool = False
+
+
+class SoundCue(Element):
+    """`[[sound: ...]]`: a sound effect at this point."""
+
+    type: Literal["sound"] = "sound"
+
+
+class Include(Element):
+    """`[[include path]]`: declarations (cast, sets) from another file of the project."""
+
+    type: Literal["include"] = "include"
+    path: str
+
+
+AnyElement = Annotated[
+    Union[
+        SceneHeading, Action, Centered, Character, Parenthetical, Dialogue, Lyrics, Transition,
+        Section, Synopsis, Note, PageBreak, ShotAnnotation, WardrobeChange, MusicCue, SoundCue,
+    ],
+    Field(discriminator="type"),
+]
+Declaration = Annotated[Union[CastDeclaration, SetDeclaration, Include], Field(discriminator="type")]
+
+
+# ---- the film ------------------------------------------------------------------------------
+
+
+class TitleEntry(Node):
+    """One title-page key with its values (inline and indented), emphasis removed."""
+
+    key: str
+    values: tuple[str, ...]
+
+
+class Settings(BaseModel):
+    """Film-wide settings from title-page keys (Title, Style, Aspect)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str | None = None
+    style: str | None = None
+    aspect: tuple[float, float] | None = None
+
+
+class Scene(Node):
+    """A scene: its heading (None for what comes before the first one) and its elements."""
+
+    heading: SceneHeading | None
+    elements: tuple[AnyElement, ...]
+
+
+class Film(Node):
+    """A whole screenplay: title page, settings, declarations, scenes."""
+
+    path: str
+    title_page: tuple[TitleEntry, ...] = ()
+    settings: Settings = Settings()
+    declarations: tuple[Declaration, ...] = ()
+    scenes: tuple[Scene, ...] = ()
+
+    def elements(self) -> list[Element]:
+        """Every element, declarations and headings included, in source order."""
+        items: list[Element] = list(self.declarations)
+        for scene in self.scenes:
+            if scene.heading is not None:
+                items.append(scene.heading)
+            items.extend(scene.elements)
+        items.sort(key=lambda e: (e.span.line, e.span.column))
+        return items
+
+    def to_json(self) -> dict:
+        """The shape `filmc parse --json` prints: title page and the flat element list."""
+        title: dict[str, list[str]] = {}
+        for entry in self.title_page:
+            title.setdefault(entry.key, []).extend(entry.values)
+        return {"title_page": title, "elements": [e.to_json() for e in self.elements()]}

@@ -1,0 +1,463 @@
+"""Lowering: syntax blocks and notes from `parse` → the IR, with spans and diagnostics.
+
+This is where a line's inside is read: scene numbers, cue extensions, emphasis, the `!`, `@`,
+`>`, `~` and `.` markers, and the film annotations in notes. Nothing here raises on bad input;
+problems become diagnostics and the element is kept or dropped as the message says.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+from . import diagnostics as codes
+from . import ir
+from .diagnostics import Reporter
+from .emphasis import parse_emphasis
+from .parse import NOTE, AnnotationError, Block, Line, NoteText, Visible, is_annotation, parse_annotation, parse_screenplay
+from .source import SourceFile, Span
+
+_SCENE_NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
+_EXTENSION = re.compile(r"\(([^()]*)\)")
+
+CAST_FIELDS = ("look", "wardrobe", "voice", "ref", "seed", "aka")
+SET_FIELDS = ("look", "lighting", "ref", "seed", "aka")
+
+
+def lower(source: SourceFile, reporter: Reporter) -> ir.Film:
+    """Parse and lower one source file; every problem goes to `reporter`."""
+    return _Lowering(source, reporter).run()
+
+
+class _Lowering:
+    def __init__(self, source: SourceFile, reporter: Reporter) -> None:
+        self.source = source
+        self.reporter = reporter
+        self.visible: Visible | None = None
+
+    # ---- positions
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of visible offsets [start, end)."""
+        to_source = self.visible.to_source
+        return self.source.span(to_source(start), to_source(end))
+
+    def line_span(self, line: Line) -> Span:
+        return self.span(line.start, line.start + len(line.text))
+
+    def lines_span(self, first: Line, last: Line) -> Span:
+        return self.span(first.start, last.start + len(last.text))
+
+    def report(self, code: str, start: int, end: int, message: str, hints=()) -> None:
+        self.reporter.report(code, self.span(start, end), message, hints)
+
+    # ---- driver
+
+    def run(self) -> ir.Film:
+        source = self.source
+        whole = source.span(0, len(source.text))
+        for problem in source.problems:
+            if problem.kind == "binary":
+                self.reporter.report(
+                    codes.BINARY_FILE, source.span(problem.offset, problem.offset + 1),
+                    "this file is not a text file (it holds a NUL byte)",
+                    ("a .film script is plain UTF-8 text; check that this is the file you meant",),
+                )
+                return ir.Film(span=whole, path=source.path)
+            self.reporter.report(
+                codes.INVALID_UTF8, source.span(problem.offset, problem.offset + 1),
+                f"this file is not valid UTF-8 ({problem.detail}); the bad bytes read as \ufffd",
+                ("save the script as UTF-8 in your editor",),
+            )
+
+        screenplay, self.visible = parse_screenplay(source.text)
+        for code, start, end, message in screenplay.problems:
+            hint = {
+                codes.UNCLOSED_BONEYARD: ("close it with `*/`, or remove the `/*`",),
+                codes.UNCLOSED_NOTE: ("close the note with `]]`; a note cannot span an empty line (put two spaces on it)",),
+            }.get(code, ())
+            self.report(code, start, end, message, hint)
+
+        title_page = tuple(self.title_entry(key, values) for key, values in screenplay.title_page)
+        settings = self.settings(title_page, screenplay.title_page)
+
+        items: list[ir.Element] = []
+        for block in screenplay.blocks:
+            self.block(block, items)
+        for note in screenplay.notes:
+            element = self.note(note)
+            if element is not None:
+                items.append(element)
+        items.sort(key=lambda e: (e.span.line, e.span.column))
+
+        declarations = tuple(e for e in items if isinstance(e, (ir.CastDeclaration, ir.SetDeclaration, ir.Include)))
+        scenes = self.scenes([e for e in items if not isinstance(e, (ir.CastDeclaration, ir.SetDeclaration, ir.Include))])
+        if not items and not title_page and not source.problems:
+            self.reporter.report(
+                codes.EMPTY_SCRIPT, source.span(0, 0), "this script has no screenplay elements",
+                ("start with a scene heading such as `INT. KITCHEN - NIGHT`, or run `filmc new`",),
+            )
+        return ir.Film(
+            span=whole, path=source.path, title_page=title_page, settings=settings,
+            declarations=declarations, scenes=scenes,
+        )
+
+    def scenes(self, elements: list[ir.Element]) -> tuple[ir.Scene, ...]:
+        scenes: list[ir.Scene] = []
+        heading: ir.SceneHeading | None = None
+        body: list[ir.Element] = []
+
+        def close() -> None:
+            if heading is None and not body:
+                return
+            first = heading or body[0]
+            last = body[-1] if body else first
+            span = Span.model_construct(
+                file=first.span.file, line=first.span.line, column=first.span.column,
+                end_line=last.span.end_line, end_column=last.span.end_column,
+            )
+            scenes.append(ir.Scene.model_construct(span=span, heading=heading, elements=tuple(body)))
+
+        for element in elements:
+            if isinstance(element, ir.SceneHeading):
+                close()
+                heading, body = element, []
+            else:
+                body.append(element)
+        close()
+        return tuple(scenes)
+
+    # ---- title page
+
+    def title_entry(self, key: Line, values: tuple[Line, ...]) -> ir.TitleEntry:
+        name, _, inline = key.text.partition(":")
+        texts = [t for t in (inline.strip(), *(v.text.strip() for v in values)) if t]
+        last = values[-1] if values else key
+        return ir.TitleEntry(
+            span=self.lines_span(key, last), key=name.strip(),
+            values=tuple(parse_emphasis(t)[0] for t in texts),
+        )
+
+    def settings(self, entries: tuple[ir.TitleEntry, ...], raw) -> ir.Settings:
+        found: dict[str, str] = {}
+        for entry, (key_line, _) in zip(entries, raw):
+            lowered = entry.key.lower()
+            if lowered in ("title", "style") and entry.values:
+                found.setdefault(lowered, " ".join(entry.values))
+            elif lowered == "aspect":
+                value = " ".join(entry.values)
+                start = key_line.start + key_line.text.index(":") + 1
+                start += len(key_line.text[start - key_line.start :]) - len(key_line.text[start - key_line.start :].lstrip())
+                parsed = parse_annotation(value, start="aspect_ratio")
+                if isinstance(parsed, AnnotationError) or float(parsed.children[1].text) == 0 or float(parsed.children[0].text) == 0:
+                    self.report(
+                        codes.INVALID_TITLE_KEY, start, start + max(1, len(value)),
+                        f"`Aspect: {value}` is not an aspect ratio",
+                        ("write width:height, such as `2.39:1` or `16:9`",),
+                    )
+                elif "aspect" not in found:
+                    found["aspect"] = (float(parsed.children[0].text), float(parsed.children[1].text))
+        return ir.Settings(title=found.get("title"), style=found.get("style"), aspect=found.get("aspect"))
+
+    # ---- screenplay blocks
+
+    def block(self, block: Block, out: list[ir.Element]) -> None:
+        handler: Callable = getattr(self, "b_" + block.rule)
+        handler(block, out)
+        # Read by the next block: a `^` cue pairs only with dialogue right before it.
+        self._last_block_was_dialogue = block.rule == "dialogue"
+
+    def _styled(self, cls, line_or_lines, text_lines: list[str], span: Span, **extra) -> ir.Element:
+        plains: list[str] = []
+        runs: list[ir.Run] = []
+        styled = False
+        for k, text in enumerate(text_lines):
+            plain, line_runs = parse_emphasis(text)
+            if k:
+                runs.append(ir.Run.model_construct(text="\n", bold=False, italic=False, underline=False))
+            plains.append(plain)
+            if line_runs:
+                styled = True
+                runs.extend(line_runs)
+            elif plain:
+                runs.append(ir.Run.model_construct(text=plain, bold=False, italic=False, underline=False))
+        return cls.model_construct(span=span, text="\n".join(plains), runs=tuple(runs) if styled else (), **extra)
+
+    def b_section(self, block: Block, out: list) -> None:
+        line = block.children[0]
+        text = _clean(line.text).strip()
+        level = len(text) - len(text.lstrip("#"))
+        out.append(ir.Section.model_construct(span=self.line_span(line), text=text[level:].strip(), level=level))
+
+    def b_synopsis(self, block: Block, out: list) -> None:
+        line = block.children[0]
+        out.append(ir.Synopsis.model_construct(span=self.line_span(line), text=_clean(line.text).strip()[1:].strip()))
+
+    def b_page_break(self, block: Block, out: list) -> None:
+        out.append(ir.PageBreak.model_construct(span=self.line_span(block.children[0]), text=""))
+
+    def b_centered(self, block: Block, out: list) -> None:
+        line = block.children[0]
+        text = _clean(line.text).strip()[1:-1].strip()
+        out.append(self._styled(ir.Centered, line, [text], self.line_span(line)))
+
+    def b_lyrics(self, block: Block, out: list) -> None:
+        line = block.children[0]
+        text = _clean(line.text).strip()[1:].strip()
+        out.append(self._styled(ir.Lyrics, line, [text], self.line_span(line)))
+
+    def b_scene_heading(self, block: Block, out: list) -> None:
+        line = block.children[0]
+        text = _clean(line.text).strip()
+        forced = line.kind == "FORCED_SCENE"
+        if forced:
+            text = text[1:].lstrip()
+        number = None
+        m = _SCENE_NUMBER.search(text)
+        if m:
+            number = m.group(1)
+            text = text[: m.start()].rstrip()
+        out.append(self._styled(ir.SceneHeading, line, [text], self.line_span(line), scene_number=number, forced=forced))
+
+    def b_transition(self, block: Block, out: list) -> None:
+        line = block.children[0]
+        text = _clean(line.text).strip()
+        forced = line.kind == "FORCED_TRANSITION"
+        if forced:
+            text = text[1:].strip()
+        out.append(ir.Transition.model_construct(span=self.line_span(line), text=parse_emphasis(text)[0], forced=forced))
+
+    def b_action(self, block: Block, out: list) -> None:
+        lines: list[Line] = list(block.children)
+        texts = []
+        for line in lines:
+            text = _clean(line.text).expandtabs(4).rstrip()
+            if line.kind == "FORCED_ACTION":
+                indent = len(text) - len(text.lstrip())
+                text = text[:indent] + text[indent + 1 :]
+            texts.append(text)
+        # Lines of spaces at the edges of a paragraph are spacing, not content.
+        while texts and not texts[-1].strip():
+            texts.pop()
+            lines.pop()
+        while texts and not texts[0].strip():
+            texts.pop(0)
+            lines.pop(0)
+        if not texts:
+            return
+        forced = block.children[0].kind == "FORCED_ACTION"
+        out.append(self._styled(ir.Action, lines, texts, self.lines_span(lines[0], lines[-1]), forced=forced))
+
+    def b_dialogue(self, block: Block, out: list) -> None:
+        cue_block, *parts = block.children
+        cue = cue_block.children[0]
+        text = _clean(cue.text).strip()
+        forced = cue.kind == "FORCED_CHARACTER"
+        if forced:
+            text = text[1:].lstrip()
+        dual = text.endswith("^")
+        if dual:
+            text = text[:-1].rstrip()
+        name = text.split("(", 1)[0].strip()
+        extensions = tuple(e.strip() for e in _EXTENSION.findall(text[len(name) :]))
+        if dual:
+            previous = next((k for k in range(len(out) - 1, -1, -1) if isinstance(out[k], ir.Character)), None)
+            if previous is not None and self._last_block_was_dialogue:
+                out[previous] = out[previous].model_copy(update={"dual": True})
+            else:
+                dual = False
+                start = cue.start + cue.text.rindex("^")
+                self.report(
+                    codes.LONE_DUAL_DIALOGUE, start, start + 1,
+                    f"`{name} ^` asks for dual dialogue, but the paragraph before it is not dialogue",
+                    ("dual dialogue puts two speeches side by side: put the `^` cue right after another character's dialogue",),
+                )
+        out.append(ir.Character.model_construct(
+            span=self.line_span(cue), text=text, name=name, extensions=extensions, dual=dual, forced=forced,
+        ))
+        speech: list[Line] = []
+
+        def flush() -> None:
+            if speech:
+                texts = [_clean(s.text).strip() for s in speech]
+                out.append(self._styled(ir.Dialogue, speech, texts, self.lines_span(speech[0], speech[-1])))
+                speech.clear()
+
+        for part in parts:
+            if part.rule == "speech":
+                speech.append(part.children[0])
+                continue
+            flush()
+            line = part.children[0]
+            if part.rule == "parenthetical":
+                out.append(ir.Parenthetical.model_construct(span=self.line_span(line), text=_clean(line.text).strip()))
+            else:
+                self.b_lyrics(part, out)
+        flush()
+
+    _last_block_was_dialogue = False
+
+    # ---- notes and annotations
+
+    def note(self, note: NoteText) -> ir.Element | None:
+        text = note.text
+        inner = note.start + 2
+        if not is_annotation(text):
+            return ir.Note.model_construct(span=self.span(note.start, note.end), text=text.strip())
+        parsed = parse_annotation(text)
+        if isinstance(parsed, AnnotationError):
+            self.report(codes.ANNOTATION_SYNTAX, inner + parsed.start, inner + parsed.end, parsed.message, parsed.hints)
+            return None
+        return getattr(self, "a_" + parsed.rule)(parsed, note, inner)
+
+    def _declaration(self, cls, parsed: Block, note: NoteText, inner: int, allowed: tuple[str, ...]):
+        name_line = parsed.children[0]
+        values: dict[str, str] = {"look": ""}
+        seen: dict[str, Line] = {}
+        fields: list[ir.Field_] = []
+        current = "look"
+        rest = parsed.children[1:]
+        if rest and isinstance(rest[0], Line):
+            values["look"] = rest[0].text
+            seen["look"] = rest[0]
+            rest = rest[1:]
+        for item in rest:
+            if item.rule == "continuation":
+                line = item.children[0]
+                values[current] = (values.get(current, "") + " " + line.text).strip()
+                continue
+            key_line = item.children[0]
+            value_line = item.children[1] if len(item.children) > 1 else None
+            key = key_line.text
+            value = value_line.text if value_line else ""
+            key_start = inner + key_line.start
+            end = inner + (value_line.start + len(value_line.text) if value_line else key_line.start + len(key))
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                self.report(
+                    codes.UNKNOWN_FIELD, key_start, key_start + len(key),
+                    f"`{key}` is not a field of a {cls.model_fields['type'].default} declaration; filmc ignores it",
+                    ((f"did you mean `{close[0]}`?",) if close else ()) + (f"the fields are {', '.join(allowed)}",),
+                )
+                current = key
+                continue
+            if key in seen:
+                self.report(
+                    codes.DUPLICATE_FIELD, key_start, key_start + len(key),
+                    f"`{key}` is given twice in this declaration; the second one wins",
+                    (f"the first is at line {self.span(inner + seen[key].start, inner + seen[key].start).line}",),
+                )
+            seen[key] = key_line
+            values[key] = value
+            current = key
+            fields.append(ir.Field_(key=key, value=value, span=self.span(key_start, end)))
+        seed = None
+        if values.get("seed"):
+            if values["seed"].isdigit():
+                seed = int(values["seed"])
+            else:
+                line = seen["seed"]
+                self.report(codes.INVALID_VALUE, inner + line.start, inner + line.start + len(line.text),
+                            f"`seed: {values['seed']}` is not a whole number", ("seeds are whole numbers like `seed: 42`",))
+        aka = tuple(a.strip() for a in values.get("aka", "").split(",") if a.strip())
+        extra = {k: values.get(k, "") for k in allowed if k not in ("look", "ref", "seed", "aka")}
+        return cls(
+            span=self.span(note.start, note.end), text=text_of(note), name=name_line.text.strip(),
+            look=values["look"], ref=values.get("ref") or None, seed=seed, aka=aka, fields=tuple(fields), **extra,
+        )
+
+    def a_cast(self, parsed: Block, note: NoteText, inner: int):
+        return self._declaration(ir.CastDeclaration, parsed, note, inner, CAST_FIELDS)
+
+    def a_set(self, parsed: Block, note: NoteText, inner: int):
+        return self._declaration(ir.SetDeclaration, parsed, note, inner, SET_FIELDS)
+
+    def a_shot(self, parsed: Block, note: NoteText, inner: int):
+        terms: dict[str, object] = {}
+        first: dict[str, Block] = {}
+        for term in parsed.children:
+            slot = {"framing": "framing", "move": "move", "lens": "lens_mm", "duration": "duration_s",
+                    "transition": "transition", "continuous": "continuous", "take": "take", "seed": "seed",
+                    "prompt": "prompt"}[term.rule]
+            tokens = [c for c in term.children if isinstance(c, Line)]
+            start = inner + (tokens[0].start if tokens else 0)
+            end = inner + (tokens[-1].start + len(tokens[-1].text) if tokens else 0)
+            if slot in terms:
+                previous = first[slot]
+                prev_tokens = [c for c in previous.children if isinstance(c, Line)]
+                self.report(
+                    codes.CONFLICTING_SHOT_TERMS, start, end,
+                    f"this shot is given two {slot.split('_')[0]}s: "
+                    f"`{_words(prev_tokens) or previous.rule}` and `{_words(tokens) or term.rule}`",
+                    ("keep one of them; a shot has one framing, one move, one lens and one duration",),
+                )
+                continue
+            first[slot] = term
+            if term.rule == "framing":
+                terms["framing"] = _normal(tokens[0].text)
+                terms["subjects"] = tuple(t.text for t in tokens[1:])
+            elif term.rule in ("move", "transition"):
+                terms[slot] = _normal(tokens[0].text)
+            elif term.rule in ("lens", "duration"):
+                number = float(re.match(r"[\d.]+", tokens[0].text).group())
+                if number <= 0:
+                    self.report(codes.INVALID_VALUE, start, end, f"a {term.rule} of `{tokens[0].text}` is not possible",
+                                (f"give a {term.rule} above zero",))
+                    continue
+                terms[slot] = number
+            elif term.rule == "continuous":
+                terms["continuous"] = True
+            elif term.rule in ("take", "seed"):
+                terms[slot] = int(tokens[0].text)
+            else:
+                terms["prompt"] = re.sub(r"\\(.)", r"\1", tokens[0].text[1:-1])
+        return ir.ShotAnnotation(span=self.span(note.start, note.end), text=text_of(note), **terms)
+
+    def a_wardrobe(self, parsed: Block, note: NoteText, inner: int):
+        name, value = parsed.children
+        return ir.WardrobeChange(span=self.span(note.start, note.end), text=text_of(note),
+                                 name=name.text.strip(), wardrobe=value.text)
+
+    def a_music(self, parsed: Block, note: NoteText, inner: int):
+        moods: list[str] = []
+        tempo = None
+        stop = False
+        for term in parsed.children:
+            token = term.children[0]
+            if term.rule == "stop":
+                stop = True
+            elif term.rule == "mood":
+                moods.append(token.text)
+            elif tempo is not None:
+                self.report(codes.CONFLICTING_SHOT_TERMS, inner + token.start, inner + token.start + len(token.text),
+                            "this music cue is given two tempos", ("keep one tempo",))
+            else:
+                tempo = float(re.match(r"[\d.]+", token.text).group())
+        return ir.MusicCue(span=self.span(note.start, note.end), text=text_of(note),
+                           moods=tuple(moods), tempo_bpm=tempo, stop=stop)
+
+    def a_sound(self, parsed: Block, note: NoteText, inner: int):
+        return ir.SoundCue(span=self.span(note.start, note.end), text=parsed.children[0].text)
+
+    def a_include(self, parsed: Block, note: NoteText, inner: int):
+        return ir.Include(span=self.span(note.start, note.end), text=text_of(note), path=parsed.children[0].text)
+
+
+def text_of(note: NoteText) -> str:
+    """An annotation's text as written, inner whitespace kept."""
+    return note.text.strip()
+
+
+def _clean(text: str) -> str:
+    """A line's visible text: its inline notes taken out."""
+    return NOTE.sub("", text) if "[[" in text else text
+
+
+def _normal(words: str) -> str:
+    """A multi-word term in one spelling: lowercase, single spaces, no hyphens."""
+    return " ".join(words.lower().replace("-", " ").split())
+
+
+def _words(tokens: list[Line]) -> str:
+    return " ".join(t.text for t in tokens)

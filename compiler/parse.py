@@ -1,0 +1,455 @@
+"""Parsing: the only module that imports lark.
+
+Two grammars live in `grammar/`: `fountain.lark` (the screenplay, over logical lines) and
+`film.lark` (the film annotations inside notes). This module owns the line lexer that feeds
+the first, runs both LALR parsers, and hands back plain syntax nodes with source offsets; no
+lark type leaves it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import regex
+from lark import Lark, Token, Transformer, UnexpectedInput
+from lark.lexer import Lexer
+
+# ---- syntax nodes ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One logical line: its shape (a terminal of fountain.lark), raw text and visible offset.
+
+    `text` still holds the line's inline notes; `shape_text` is what was classified.
+    """
+
+    kind: str
+    text: str
+    start: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A grammar rule's match: its rule name and its lines or sub-blocks, in order."""
+
+    rule: str
+    children: tuple  # of Line | Block
+
+
+@dataclass(frozen=True, slots=True)
+class NoteText:
+    """A note's inner text and the visible offsets of `[[` and just past `]]`."""
+
+    text: str
+    start: int
+    end: int
+    inline: bool  # True when the note shares its line with visible text
+
+
+@dataclass(slots=True)
+class Screenplay:
+    """What the screenplay layer produces: the title page, the blocks, the notes, problems."""
+
+    title_page: tuple[tuple[Line, tuple[Line, ...]], ...]
+    blocks: tuple[Block, ...]
+    notes: list[NoteText] = field(default_factory=list)
+    problems: list[tuple[str, int, int, str]] = field(default_factory=list)  # (code, start, end, message)
+
+
+# ---- the visible text: boneyard cut out --------------------------------------------------
+
+
+class Visible:
+    """The source text with every boneyard cut out, and the map back to source offsets.
+
+    Cutting keeps the text on either side of the boneyard, so `a /* x */ b` reads `a  b` and a
+    boneyard filling whole lines leaves the line break after `*/`, as Fountain apps read it.
+    """
+
+    __slots__ = ("text", "_vis", "_orig", "problems")
+
+    def __init__(self, source: str) -> None:
+        self.problems: list[tuple[str, int, int, str]] = []
+        if "/*" not in source:
+            self.text, self._vis, self._orig = source, [0], [0]
+            return
+        pieces: list[str] = []
+        vis: list[int] = [0]
+        orig: list[int] = [0]
+        kept = 0  # length of visible text so far
+        pos = 0
+        for opener in _BONEYARD_OPEN.finditer(source):
+            if opener.start() < pos:
+                continue  # inside a boneyard already cut
+            start = opener.start()
+            depth, scan = 1, opener.end()
+            while depth:
+                m = _BONEYARD_MARK.search(source, scan)
+                if m is None:
+                    break
+                depth += 1 if m.group() == "/*" else -1
+                scan = m.end()
+            pieces.append(source[pos:start])
+            kept += start - pos
+            if depth:
+                self.problems.append(("unclosed-boneyard", start, start + 2, "this boneyard `/*` is never closed, so everything after it is left out"))
+                pos = len(source)
+                break
+            pos = scan
+            vis.append(kept)
+            orig.append(pos)
+        pieces.append(source[pos:])
+        self.text = "".join(pieces)
+        self._vis, self._orig = vis, orig
+
+    def to_source(self, offset: int) -> int:
+        """The source offset of a visible offset."""
+        vis = self._vis
+        if len(vis) == 1:
+            return offset
+        lo, hi = 0, len(vis) - 1
+        while lo < hi:  # last segment whose visible start <= offset
+            mid = (lo + hi + 1) // 2
+            if vis[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return self._orig[lo] + offset - vis[lo]
+
+
+_BONEYARD_OPEN = re.compile(r"/\*")
+_BONEYARD_MARK = re.compile(r"/\*|\*/")
+NOTE = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+
+# ---- the line lexer ----------------------------------------------------------------------
+
+_TITLE_TERMINALS = ("TITLE_KEY", "TITLE_VALUE")
+
+
+@cache
+def _grammar_text(name: str) -> str:
+    return resources.files("filmc.grammar").joinpath(name).read_text(encoding="utf-8")
+
+
+class _PreLexed(Lexer):
+    """Hands lark the tokens `lex_lines` made; lark's own lexers are not used."""
+
+    def __init__(self, lexer_conf) -> None:  # noqa: D107 - lark's signature
+        pass
+
+    def lex(self, tokens):
+        return iter(tokens)
+
+
+@cache
+def _screenplay_parser() -> tuple[Lark, regex.Pattern, regex.Pattern, regex.Pattern]:
+    lark = Lark(
+        _grammar_text("fountain.lark"),
+        parser="lalr",
+        lexer=_PreLexed,
+        regex=True,
+        maybe_placeholders=False,
+        transformer=_Builder(),
+    )
+    terminals = {t.name: t for t in lark.terminals}
+    # Line shapes in the grammar's priority order; the title-page shapes are a lexer mode.
+    shapes = sorted(
+        (t for t in lark.terminals if t.name not in _TITLE_TERMINALS and not t.name.startswith("_")),
+        key=lambda t: -t.priority,
+    )
+    master = regex.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in shapes))
+    title_key = regex.compile(terminals["TITLE_KEY"].pattern.to_regexp())
+    title_value = regex.compile(terminals["TITLE_VALUE"].pattern.to_regexp())
+    return lark, master, title_key, title_value
+
+
+def _is_blank(line: str) -> bool:
+    return line == "" or line == " "
+
+
+def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]], list[NoteText], list[tuple[str, int, int, str]]]:
+    """Split visible text into classified logical lines.
+
+    Returns the token stream for fountain.lark, the title page entries, every note (with
+    whether it stands inline) and lexical problems (unclosed notes).
+    """
+    _, master, title_key, title_value = _screenplay_parser()
+    lines = visible.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    starts = []
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+
+    notes: list[NoteText] = []
+    problems: list[tuple[str, int, int, str]] = []
+    tokens: list[Token] = []
+    n = len(lines)
+    i = 0
+
+    # Title page: the first block, when every line of it is a key or an indented value and
+    # every key left empty on its line has a value below it.
+    title: list[tuple[Line, list[Line]]] = []
+    block_end = 0
+    while block_end < n and not _is_blank(lines[block_end]):
+        block_end += 1
+    if block_end and title_key.match(lines[0]) and not lines[0].startswith((" ", "\t")):
+        entries: list[tuple[Line, list[Line]]] = []
+        ok = True
+        for k in range(block_end):
+            text = lines[k]
+            if title_value.match(text) and entries:
+                entries[-1][1].append(Line("TITLE_VALUE", text, starts[k]))
+            elif title_key.match(text) and not text.startswith((" ", "\t")):
+                entries.append((Line("TITLE_KEY", text, starts[k]), []))
+            else:
+                ok = False
+                break
+        if ok and all(values or key.text.split(":", 1)[1].strip() for key, values in entries):
+            title = entries
+            i = block_end
+            for key, values in title:
+                tokens.append(Token("TITLE_KEY", key.text, start_pos=key.start))
+                tokens.extend(Token("TITLE_VALUE", v.text, start_pos=v.start) for v in values)
+
+    blank_pending = False
+    match = master.match
+    while i < n:
+        text = lines[i]
+        start = starts[i]
+        i += 1
+        if _is_blank(text):
+            blank_pending = True
+            continue
+        shape_text = text
+        if "[[" in text:
+            shape_text, text, i = _take_notes(lines, starts, i, text, start, notes, problems)
+            if shape_text is None:  # nothing but notes: transparent
+                continue
+            if _is_blank(shape_text) and not text.strip("[] \t"):
+                blank_pending = True
+                continue
+        m = match(shape_text)
+        kind = m.lastgroup if m else "TEXT"
+        if kind == "SPACER" and (blank_pending or not tokens or tokens[-1].type in _TITLE_TERMINALS):
+            blank_pending = True
+            continue
+        if blank_pending and tokens:
+            tokens.append(Token("_BLANK", "", start_pos=start))
+        blank_pending = False
+        tokens.append(Token(kind, text, start_pos=start))
+    return tokens, title, notes, problems
+
+
+def _take_notes(lines, starts, i, text, start, notes, problems):
+    """Handle a line holding `[[`: join the lines a note spans, collect the notes.
+
+    Returns (shape text or None when the line is only notes, the line's raw text, next index).
+    A note may span lines but not an empty one; an unclosed `[[` is literal text.
+    """
+    joined = text
+    j = i
+    while True:
+        rest = NOTE.sub("", joined)
+        if "[[" not in rest:
+            break
+        if j < len(lines) and not _is_blank(lines[j]):
+            joined = joined + "\n" + lines[j]
+            j += 1
+            continue
+        # Unclosed: keep the first line as it is and report the stray opener once.
+        joined, j = text, i
+        opener = NOTE.sub(lambda m: " " * len(m.group()), text).find("[[")
+        if opener == -1:
+            opener = text.find("[[")
+        problems.append(("unclosed-note", start + opener, start + opener + 2, "this note `[[` is never closed in its paragraph, so it reads as text"))
+        break
+    found = list(NOTE.finditer(joined))
+    if not found:
+        return joined, joined, j
+    shape_text = NOTE.sub("", joined)
+    only_notes = shape_text.strip() == ""
+    for m in found:
+        notes.append(NoteText(m.group(1), start + m.start(), start + m.end(), inline=not only_notes))
+    if only_notes:
+        return None, joined, j
+    return shape_text, joined, j
+
+
+# ---- the screenplay parser ---------------------------------------------------------------
+
+
+def _block(rule: str):
+    def build(self, children):
+        return Block(rule, tuple(Line(c.type, str(c), c.start_pos) if isinstance(c, Token) else c for c in children))
+
+    return build
+
+
+_RULES = (
+    "title_page", "title_entry", "section", "synopsis", "page_break", "centered", "lyrics",
+    "scene_heading", "transition", "dialogue", "character", "parenthetical", "speech", "action",
+)
+
+
+class _Builder(Transformer):
+    """Called by the LALR parser at each reduction: tokens become Lines, rules Blocks."""
+
+    locals().update({rule: _block(rule) for rule in _RULES})
+
+    def start(self, children):
+        return children
+
+
+def parse_screenplay(source_text: str) -> tuple[Screenplay, Visible]:
+    """Parse screenplay text (already decoded and LF-normalised) into blocks.
+
+    Never raises on any text: the grammar accepts every sequence of line shapes.
+    """
+    visible = Visible(source_text)
+    tokens, title, notes, problems = lex_lines(visible.text)
+    lark = _screenplay_parser()[0]
+    children = lark.parse(tokens) if tokens else []
+    blocks = tuple(c for c in children if c.rule != "title_page")
+    title_page = tuple((key, tuple(values)) for key, values in title)
+    return Screenplay(title_page, blocks, notes, visible.problems + problems), visible
+
+
+# ---- the annotation parser ---------------------------------------------------------------
+
+ANNOTATION_KEYWORDS = ("cast", "set", "shot", "wardrobe", "music", "sound", "include")
+_KEYWORD = re.compile(r"\s*(" + "|".join(ANNOTATION_KEYWORDS) + r")(?=[\s:]|$)")
+
+# What a terminal is called in a message to a writer.
+_EXPECTED_WORDS = {
+    "NAME": "a name in capitals",
+    "VALUE": "a description",
+    "KEY": "a field name",
+    "SUBJECT": "a character name in capitals",
+    "FRAMING": "a framing (wide, medium, close, ...)",
+    "MOVE": "a camera move (static, push in, pan left, ...)",
+    "LENS": "a lens like 35mm",
+    "DURATION": "a duration like 4s",
+    "TRANSITION": "a transition (cut, dissolve, ...)",
+    "TEMPO": "a tempo like 96 bpm",
+    "MOOD": "a mood",
+    "STOP": "stop",
+    "STRING": 'a "quoted prompt"',
+    "INT": "a whole number",
+    "NUMBER": "a number",
+    "PATH": "a file path",
+    "COLON": "`:`",
+    "COMMA": "`,`",
+    "$END": "the end of the note",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationError:
+    """Why an annotation did not parse: offsets within the note text, message and hints."""
+
+    start: int
+    end: int
+    message: str
+    hints: tuple[str, ...]
+
+
+def is_annotation(note_text: str) -> bool:
+    """Whether a note's text is a film annotation (starts with an annotation keyword)."""
+    return _KEYWORD.match(note_text) is not None
+
+
+@cache
+def _annotation_parser() -> Lark:
+    return Lark(
+        _grammar_text("film.lark"),
+        parser="lalr",
+        lexer="contextual",
+        regex=True,
+        start=["annotation", "aspect_ratio"],
+        maybe_placeholders=False,
+    )
+
+
+@cache
+def shot_vocabulary() -> dict[str, tuple[str, ...]]:
+    """The words of each shot-term terminal in film.lark, for hints and documentation."""
+    out = {}
+    for term in _annotation_parser().terminals:
+        if term.name in ("FRAMING", "MOVE", "TRANSITION"):
+            body = re.match(r"\(\?:(.*?)\)\(\?!", term.pattern.value).group(1)
+            out[term.name] = tuple(w.replace("[- ]", " ") for w in body.split("|"))
+    return out
+
+
+def parse_annotation(text: str, start: str = "annotation") -> Block | AnnotationError:
+    """Parse a note's text (or a title-page value, with start="aspect_ratio").
+
+    Token offsets in the result are relative to `text`.
+    """
+    from lark import Tree
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    try:
+        tree = _annotation_parser().parse(text, start=start)
+    except UnexpectedInput as exc:
+        pos = getattr(exc, "pos_in_stream", None)
+        if pos is None or isinstance(exc, UnexpectedEOF):
+            pos = len(text.rstrip())
+        token = getattr(exc, "token", None)
+        if isinstance(exc, UnexpectedToken) and token is not None and token.type == "$END":
+            pos = len(text.rstrip())
+        word_end = pos
+        while word_end < len(text) and text[word_end] not in ",\n]":
+            word_end += 1
+        found = text[pos:word_end].strip()
+        expected = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
+        return _annotation_error(text, pos, max(pos + 1, pos + len(found)), found, expected,
+                                 isinstance(exc, UnexpectedCharacters))
+
+    def convert(node):
+        if isinstance(node, Tree):
+            return Block(str(node.data), tuple(convert(c) for c in node.children))
+        return Line(node.type, str(node), node.start_pos)
+
+    return convert(tree)
+
+
+def _annotation_error(text: str, pos: int, end: int, found: str, expected: list[str], bad_char: bool) -> AnnotationError:
+    import difflib
+
+    words = [_EXPECTED_WORDS.get(e, f"`{e.lower()}`") for e in expected if not e.startswith("__")]
+    words = list(dict.fromkeys(words))
+    keyword = _KEYWORD.match(text)
+    hints: list[str] = []
+    if keyword and keyword.group(1) == "shot" and {"FRAMING", "MOVE"} & set(expected) and found:
+        vocabulary = [w for ws in shot_vocabulary().values() for w in ws]
+        vocabulary += ["continuous", "take N", "seed N"]
+        message = f"`{found}` is not a shot term"
+        close = difflib.get_close_matches(found.lower(), vocabulary, n=1, cutoff=0.6)
+        if close:
+            hints.append(f"did you mean `{close[0]}`?")
+        hints.append("shot terms are a framing (wide, medium, close on NAME, ...), a camera move "
+                     "(push in, pan left, handheld, ...), a lens (35mm), a duration (4s), a transition "
+                     "(dissolve, ...), continuous, take N, seed N or a \"quoted prompt\", separated by commas")
+    elif not found:
+        message = "this annotation ends too early"
+        if words:
+            hints.append("expected " + _or(words))
+    else:
+        message = f"unexpected `{found}` in this annotation"
+        if words:
+            hints.append("expected " + _or(words))
+        if "SUBJECT" in expected and found[:1].islower():
+            hints.append("write character names in capitals, as in their cues")
+    return AnnotationError(pos, end, message, tuple(hints))
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
