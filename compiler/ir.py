@@ -91,7 +91,7 @@ class Character(Element):
     forced: bool = False
 
 
-class Parenthetical(Element):
+class Parenthetical(Styled):
     type: Literal["parenthetical"] = "parenthetical"
 
 

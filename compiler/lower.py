@@ -40,14 +40,16 @@ class _Lowering:
 
     def span(self, start: int, end: int) -> Span:
         """Span of visible offsets [start, end)."""
+        if self.visible.identity:
+            return self.source.span(start, end)
         to_source = self.visible.to_source
         return self.source.span(to_source(start), to_source(end))
 
     def line_span(self, line: Line) -> Span:
-        return self.span(line.start, line.start + len(line.text))
+        return self.span(line.start_pos, line.start_pos + len(line.value))
 
     def lines_span(self, first: Line, last: Line) -> Span:
-        return self.span(first.start, last.start + len(last.text))
+        return self.span(first.start_pos, last.start_pos + len(last.value))
 
     def report(self, code: str, start: int, end: int, message: str, hints=()) -> None:
         self.reporter.report(code, self.span(start, end), message, hints)
@@ -113,11 +115,11 @@ class _Lowering:
                 return
             first = heading or body[0]
             last = body[-1] if body else first
-            span = Span.model_construct(
+            span = Span(
                 file=first.span.file, line=first.span.line, column=first.span.column,
                 end_line=last.span.end_line, end_column=last.span.end_column,
             )
-            scenes.append(ir.Scene.model_construct(span=span, heading=heading, elements=tuple(body)))
+            scenes.append(ir.Scene(span=span, heading=heading, elements=tuple(body)))
 
         for element in elements:
             if isinstance(element, ir.SceneHeading):
@@ -131,8 +133,8 @@ class _Lowering:
     # ---- title page
 
     def title_entry(self, key: Line, values: tuple[Line, ...]) -> ir.TitleEntry:
-        name, _, inline = key.text.partition(":")
-        texts = [t for t in (inline.strip(), *(v.text.strip() for v in values)) if t]
+        name, _, inline = key.value.partition(":")
+        texts = [t for t in (inline.strip(), *(v.value.strip() for v in values)) if t]
         last = values[-1] if values else key
         return ir.TitleEntry(
             span=self.lines_span(key, last), key=name.strip(),
@@ -147,17 +149,17 @@ class _Lowering:
                 found.setdefault(lowered, " ".join(entry.values))
             elif lowered == "aspect":
                 value = " ".join(entry.values)
-                start = key_line.start + key_line.text.index(":") + 1
-                start += len(key_line.text[start - key_line.start :]) - len(key_line.text[start - key_line.start :].lstrip())
+                start = key_line.start_pos + key_line.value.index(":") + 1
+                start += len(key_line.value[start - key_line.start_pos :]) - len(key_line.value[start - key_line.start_pos :].lstrip())
                 parsed = parse_annotation(value, start="aspect_ratio")
-                if isinstance(parsed, AnnotationError) or float(parsed.children[1].text) == 0 or float(parsed.children[0].text) == 0:
+                if isinstance(parsed, AnnotationError) or float(parsed.children[1].value) == 0 or float(parsed.children[0].value) == 0:
                     self.report(
                         codes.INVALID_TITLE_KEY, start, start + max(1, len(value)),
                         f"`Aspect: {value}` is not an aspect ratio",
                         ("write width:height, such as `2.39:1` or `16:9`",),
                     )
                 elif "aspect" not in found:
-                    found["aspect"] = (float(parsed.children[0].text), float(parsed.children[1].text))
+                    found["aspect"] = (float(parsed.children[0].value), float(parsed.children[1].value))
         return ir.Settings(title=found.get("title"), style=found.get("style"), aspect=found.get("aspect"))
 
     # ---- screenplay blocks
@@ -169,48 +171,47 @@ class _Lowering:
         self._last_block_was_dialogue = block.rule == "dialogue"
 
     def _styled(self, cls, line_or_lines, text_lines: list[str], span: Span, **extra) -> ir.Element:
-        plains: list[str] = []
+        parsed = [parse_emphasis(text) for text in text_lines]
+        plain = "\n".join(p for p, _ in parsed)
+        if not any(runs for _, runs in parsed):
+            return cls(span=span, text=plain, runs=(), **extra)
         runs: list[ir.Run] = []
-        styled = False
-        for k, text in enumerate(text_lines):
-            plain, line_runs = parse_emphasis(text)
+        for k, (line_plain, line_runs) in enumerate(parsed):
             if k:
-                runs.append(ir.Run.model_construct(text="\n", bold=False, italic=False, underline=False))
-            plains.append(plain)
+                runs.append(ir.Run(text="\n"))
             if line_runs:
-                styled = True
                 runs.extend(line_runs)
-            elif plain:
-                runs.append(ir.Run.model_construct(text=plain, bold=False, italic=False, underline=False))
-        return cls.model_construct(span=span, text="\n".join(plains), runs=tuple(runs) if styled else (), **extra)
+            elif line_plain:
+                runs.append(ir.Run(text=line_plain))
+        return cls(span=span, text=plain, runs=tuple(runs), **extra)
 
     def b_section(self, block: Block, out: list) -> None:
         line = block.children[0]
-        text = _clean(line.text).strip()
+        text = _clean(line.value).strip()
         level = len(text) - len(text.lstrip("#"))
-        out.append(ir.Section.model_construct(span=self.line_span(line), text=text[level:].strip(), level=level))
+        out.append(ir.Section(span=self.line_span(line), text=text[level:].strip(), level=level))
 
     def b_synopsis(self, block: Block, out: list) -> None:
         line = block.children[0]
-        out.append(ir.Synopsis.model_construct(span=self.line_span(line), text=_clean(line.text).strip()[1:].strip()))
+        out.append(ir.Synopsis(span=self.line_span(line), text=_clean(line.value).strip()[1:].strip()))
 
     def b_page_break(self, block: Block, out: list) -> None:
-        out.append(ir.PageBreak.model_construct(span=self.line_span(block.children[0]), text=""))
+        out.append(ir.PageBreak(span=self.line_span(block.children[0]), text=""))
 
     def b_centered(self, block: Block, out: list) -> None:
-        line = block.children[0]
-        text = _clean(line.text).strip()[1:-1].strip()
-        out.append(self._styled(ir.Centered, line, [text], self.line_span(line)))
+        lines = block.children
+        texts = [_clean(line.value).strip()[1:-1].strip() for line in lines]
+        out.append(self._styled(ir.Centered, lines, texts, self.lines_span(lines[0], lines[-1])))
 
     def b_lyrics(self, block: Block, out: list) -> None:
         line = block.children[0]
-        text = _clean(line.text).strip()[1:].strip()
+        text = _clean(line.value).strip()[1:].strip()
         out.append(self._styled(ir.Lyrics, line, [text], self.line_span(line)))
 
     def b_scene_heading(self, block: Block, out: list) -> None:
         line = block.children[0]
-        text = _clean(line.text).strip()
-        forced = line.kind == "FORCED_SCENE"
+        text = _clean(line.value).strip()
+        forced = line.type == "FORCED_SCENE"
         if forced:
             text = text[1:].lstrip()
         number = None
@@ -222,18 +223,18 @@ class _Lowering:
 
     def b_transition(self, block: Block, out: list) -> None:
         line = block.children[0]
-        text = _clean(line.text).strip()
-        forced = line.kind == "FORCED_TRANSITION"
+        text = _clean(line.value).strip()
+        forced = line.type == "FORCED_TRANSITION"
         if forced:
             text = text[1:].strip()
-        out.append(ir.Transition.model_construct(span=self.line_span(line), text=parse_emphasis(text)[0], forced=forced))
+        out.append(ir.Transition(span=self.line_span(line), text=parse_emphasis(text)[0], forced=forced))
 
     def b_action(self, block: Block, out: list) -> None:
         lines: list[Line] = list(block.children)
         texts = []
         for line in lines:
-            text = _clean(line.text).expandtabs(4).rstrip()
-            if line.kind == "FORCED_ACTION":
+            text = _clean(line.value).expandtabs(4).rstrip()
+            if line.type == "FORCED_ACTION":
                 indent = len(text) - len(text.lstrip())
                 text = text[:indent] + text[indent + 1 :]
             texts.append(text)
@@ -246,52 +247,52 @@ class _Lowering:
             lines.pop(0)
         if not texts:
             return
-        forced = block.children[0].kind == "FORCED_ACTION"
+        forced = block.children[0].type == "FORCED_ACTION"
         out.append(self._styled(ir.Action, lines, texts, self.lines_span(lines[0], lines[-1]), forced=forced))
 
     def b_dialogue(self, block: Block, out: list) -> None:
-        cue_block, *parts = block.children
-        cue = cue_block.children[0]
-        text = _clean(cue.text).strip()
-        forced = cue.kind == "FORCED_CHARACTER"
+        cue, *parts = block.children
+        text = _clean(cue.value).strip()
+        forced = cue.type == "FORCED_CHARACTER"
         if forced:
             text = text[1:].lstrip()
         dual = text.endswith("^")
         if dual:
             text = text[:-1].rstrip()
         name = text.split("(", 1)[0].strip()
-        extensions = tuple(e.strip() for e in _EXTENSION.findall(text[len(name) :]))
+        extensions = tuple(e.strip() for e in _EXTENSION.findall(text, len(name))) if "(" in text else ()
         if dual:
             previous = next((k for k in range(len(out) - 1, -1, -1) if isinstance(out[k], ir.Character)), None)
             if previous is not None and self._last_block_was_dialogue:
                 out[previous] = out[previous].model_copy(update={"dual": True})
             else:
                 dual = False
-                start = cue.start + cue.text.rindex("^")
+                start = cue.start_pos + cue.value.rindex("^")
                 self.report(
                     codes.LONE_DUAL_DIALOGUE, start, start + 1,
                     f"`{name} ^` asks for dual dialogue, but the paragraph before it is not dialogue",
                     ("dual dialogue puts two speeches side by side: put the `^` cue right after another character's dialogue",),
                 )
-        out.append(ir.Character.model_construct(
+        out.append(ir.Character(
             span=self.line_span(cue), text=text, name=name, extensions=extensions, dual=dual, forced=forced,
         ))
         speech: list[Line] = []
 
         def flush() -> None:
             if speech:
-                texts = [_clean(s.text).strip() for s in speech]
+                texts = [_clean(s.value).strip() for s in speech]
                 out.append(self._styled(ir.Dialogue, speech, texts, self.lines_span(speech[0], speech[-1])))
                 speech.clear()
 
+        # Every child after the cue is a speech line (a Token), a parenthetical or lyrics.
         for part in parts:
-            if part.rule == "speech":
-                speech.append(part.children[0])
+            if part.__class__ is not Block:
+                speech.append(part)
                 continue
             flush()
-            line = part.children[0]
             if part.rule == "parenthetical":
-                out.append(ir.Parenthetical.model_construct(span=self.line_span(line), text=_clean(line.text).strip()))
+                line = part.children[0]
+                out.append(self._styled(ir.Parenthetical, line, [_clean(line.value).strip()], self.line_span(line)))
             else:
                 self.b_lyrics(part, out)
         flush()
@@ -304,7 +305,7 @@ class _Lowering:
         text = note.text
         inner = note.start + 2
         if not is_annotation(text):
-            return ir.Note.model_construct(span=self.span(note.start, note.end), text=text.strip())
+            return ir.Note(span=self.span(note.start, note.end), text=text.strip())
         parsed = parse_annotation(text)
         if isinstance(parsed, AnnotationError):
             self.report(codes.ANNOTATION_SYNTAX, inner + parsed.start, inner + parsed.end, parsed.message, parsed.hints)
@@ -319,20 +320,20 @@ class _Lowering:
         current = "look"
         rest = parsed.children[1:]
         if rest and isinstance(rest[0], Line):
-            values["look"] = rest[0].text
+            values["look"] = rest[0].value
             seen["look"] = rest[0]
             rest = rest[1:]
         for item in rest:
             if item.rule == "continuation":
                 line = item.children[0]
-                values[current] = (values.get(current, "") + " " + line.text).strip()
+                values[current] = (values.get(current, "") + " " + line.value).strip()
                 continue
             key_line = item.children[0]
             value_line = item.children[1] if len(item.children) > 1 else None
-            key = key_line.text
-            value = value_line.text if value_line else ""
-            key_start = inner + key_line.start
-            end = inner + (value_line.start + len(value_line.text) if value_line else key_line.start + len(key))
+            key = key_line.value
+            value = value_line.value if value_line else ""
+            key_start = inner + key_line.start_pos
+            end = inner + (value_line.start_pos + len(value_line.value) if value_line else key_line.start_pos + len(key))
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 self.report(
@@ -346,7 +347,7 @@ class _Lowering:
                 self.report(
                     codes.DUPLICATE_FIELD, key_start, key_start + len(key),
                     f"`{key}` is given twice in this declaration; the second one wins",
-                    (f"the first is at line {self.span(inner + seen[key].start, inner + seen[key].start).line}",),
+                    (f"the first is at line {self.span(inner + seen[key].start_pos, inner + seen[key].start_pos).line}",),
                 )
             seen[key] = key_line
             values[key] = value
@@ -358,12 +359,12 @@ class _Lowering:
                 seed = int(values["seed"])
             else:
                 line = seen["seed"]
-                self.report(codes.INVALID_VALUE, inner + line.start, inner + line.start + len(line.text),
+                self.report(codes.INVALID_VALUE, inner + line.start_pos, inner + line.start_pos + len(line.value),
                             f"`seed: {values['seed']}` is not a whole number", ("seeds are whole numbers like `seed: 42`",))
         aka = tuple(a.strip() for a in values.get("aka", "").split(",") if a.strip())
         extra = {k: values.get(k, "") for k in allowed if k not in ("look", "ref", "seed", "aka")}
         return cls(
-            span=self.span(note.start, note.end), text=text_of(note), name=name_line.text.strip(),
+            span=self.span(note.start, note.end), text=text_of(note), name=name_line.value.strip(),
             look=values["look"], ref=values.get("ref") or None, seed=seed, aka=aka, fields=tuple(fields), **extra,
         )
 
@@ -381,8 +382,8 @@ class _Lowering:
                     "transition": "transition", "continuous": "continuous", "take": "take", "seed": "seed",
                     "prompt": "prompt"}[term.rule]
             tokens = [c for c in term.children if isinstance(c, Line)]
-            start = inner + (tokens[0].start if tokens else 0)
-            end = inner + (tokens[-1].start + len(tokens[-1].text) if tokens else 0)
+            start = inner + (tokens[0].start_pos if tokens else 0)
+            end = inner + (tokens[-1].start_pos + len(tokens[-1].value) if tokens else 0)
             if slot in terms:
                 previous = first[slot]
                 prev_tokens = [c for c in previous.children if isinstance(c, Line)]
@@ -395,29 +396,29 @@ class _Lowering:
                 continue
             first[slot] = term
             if term.rule == "framing":
-                terms["framing"] = _normal(tokens[0].text)
-                terms["subjects"] = tuple(t.text for t in tokens[1:])
+                terms["framing"] = _normal(tokens[0].value)
+                terms["subjects"] = tuple(t.value for t in tokens[1:])
             elif term.rule in ("move", "transition"):
-                terms[slot] = _normal(tokens[0].text)
+                terms[slot] = _normal(tokens[0].value)
             elif term.rule in ("lens", "duration"):
-                number = float(re.match(r"[\d.]+", tokens[0].text).group())
+                number = float(re.match(r"[\d.]+", tokens[0].value).group())
                 if number <= 0:
-                    self.report(codes.INVALID_VALUE, start, end, f"a {term.rule} of `{tokens[0].text}` is not possible",
+                    self.report(codes.INVALID_VALUE, start, end, f"a {term.rule} of `{tokens[0].value}` is not possible",
                                 (f"give a {term.rule} above zero",))
                     continue
                 terms[slot] = number
             elif term.rule == "continuous":
                 terms["continuous"] = True
             elif term.rule in ("take", "seed"):
-                terms[slot] = int(tokens[0].text)
+                terms[slot] = int(tokens[0].value)
             else:
-                terms["prompt"] = re.sub(r"\\(.)", r"\1", tokens[0].text[1:-1])
+                terms["prompt"] = re.sub(r"\\(.)", r"\1", tokens[0].value[1:-1])
         return ir.ShotAnnotation(span=self.span(note.start, note.end), text=text_of(note), **terms)
 
     def a_wardrobe(self, parsed: Block, note: NoteText, inner: int):
         name, value = parsed.children
         return ir.WardrobeChange(span=self.span(note.start, note.end), text=text_of(note),
-                                 name=name.text.strip(), wardrobe=value.text)
+                                 name=name.value.strip(), wardrobe=value.value)
 
     def a_music(self, parsed: Block, note: NoteText, inner: int):
         moods: list[str] = []
@@ -428,20 +429,20 @@ class _Lowering:
             if term.rule == "stop":
                 stop = True
             elif term.rule == "mood":
-                moods.append(token.text)
+                moods.append(token.value)
             elif tempo is not None:
-                self.report(codes.CONFLICTING_SHOT_TERMS, inner + token.start, inner + token.start + len(token.text),
+                self.report(codes.CONFLICTING_SHOT_TERMS, inner + token.start_pos, inner + token.start_pos + len(token.value),
                             "this music cue is given two tempos", ("keep one tempo",))
             else:
-                tempo = float(re.match(r"[\d.]+", token.text).group())
+                tempo = float(re.match(r"[\d.]+", token.value).group())
         return ir.MusicCue(span=self.span(note.start, note.end), text=text_of(note),
                            moods=tuple(moods), tempo_bpm=tempo, stop=stop)
 
     def a_sound(self, parsed: Block, note: NoteText, inner: int):
-        return ir.SoundCue(span=self.span(note.start, note.end), text=parsed.children[0].text)
+        return ir.SoundCue(span=self.span(note.start, note.end), text=parsed.children[0].value)
 
     def a_include(self, parsed: Block, note: NoteText, inner: int):
-        return ir.Include(span=self.span(note.start, note.end), text=text_of(note), path=parsed.children[0].text)
+        return ir.Include(span=self.span(note.start, note.end), text=text_of(note), path=parsed.children[0].value)
 
 
 def text_of(note: NoteText) -> str:
@@ -460,4 +461,4 @@ def _normal(words: str) -> str:
 
 
 def _words(tokens: list[Line]) -> str:
-    return " ".join(t.text for t in tokens)
+    return " ".join(t.value for t in tokens)

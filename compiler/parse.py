@@ -14,30 +14,32 @@ from functools import cache
 from importlib import resources
 
 import regex
-from lark import Lark, Token, Transformer, UnexpectedInput
+from lark import Lark, Token, UnexpectedInput
 from lark.lexer import Lexer
 
 # ---- syntax nodes ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One logical line: its shape (a terminal of fountain.lark), raw text and visible offset.
+# A logical line is a lark Token: `.type` is its shape (a terminal of fountain.lark), the
+# string itself its raw text (inline notes included) and `.start_pos` its visible offset.
+Line = Token
 
-    `text` still holds the line's inline notes; `shape_text` is what was classified.
+
+class Block:
+    """A grammar rule's match: its rule name and its lines (Tokens) or sub-blocks, in order.
+
+    lark builds these directly (as its tree class) at each reduction; `children` is a list
+    because lark splices inlined `_rules` into it.
     """
 
-    kind: str
-    text: str
-    start: int
+    __slots__ = ("rule", "children")
 
+    def __init__(self, rule: str, children: list) -> None:
+        self.rule = rule
+        self.children = children
 
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A grammar rule's match: its rule name and its lines or sub-blocks, in order."""
-
-    rule: str
-    children: tuple  # of Line | Block
+    def __repr__(self) -> str:
+        return f"Block({self.rule!r}, {self.children!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +72,13 @@ class Visible:
     boneyard filling whole lines leaves the line break after `*/`, as Fountain apps read it.
     """
 
-    __slots__ = ("text", "_vis", "_orig", "problems")
+    __slots__ = ("text", "_vis", "_orig", "problems", "identity")
 
     def __init__(self, source: str) -> None:
         self.problems: list[tuple[str, int, int, str]] = []
         if "/*" not in source:
             self.text, self._vis, self._orig = source, [0], [0]
+            self.identity = True
             return
         pieces: list[str] = []
         vis: list[int] = [0]
@@ -105,6 +108,7 @@ class Visible:
         pieces.append(source[pos:])
         self.text = "".join(pieces)
         self._vis, self._orig = vis, orig
+        self.identity = len(vis) == 1
 
     def to_source(self, offset: int) -> int:
         """The source offset of a visible offset."""
@@ -123,7 +127,9 @@ class Visible:
 
 _BONEYARD_OPEN = re.compile(r"/\*")
 _BONEYARD_MARK = re.compile(r"/\*|\*/")
-NOTE = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+# A note cannot contain `[[`, which keeps finding notes linear on any input.
+NOTE = re.compile(r"\[\[((?:[^\[\]]|\[(?!\[)|\](?!\]))*)\]\]")
+_NOTE_MAX_LINES = 400  # a note spanning more lines than this is taken as unclosed
 
 # ---- the line lexer ----------------------------------------------------------------------
 
@@ -153,7 +159,8 @@ def _screenplay_parser() -> tuple[Lark, regex.Pattern, regex.Pattern, regex.Patt
         lexer=_PreLexed,
         regex=True,
         maybe_placeholders=False,
-        transformer=_Builder(),
+        tree_class=Block,
+        cache=True,
     )
     terminals = {t.name: t for t in lark.terminals}
     # Line shapes in the grammar's priority order; the title-page shapes are a lexer mode.
@@ -205,45 +212,49 @@ def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]],
         for k in range(block_end):
             text = lines[k]
             if title_value.match(text) and entries:
-                entries[-1][1].append(Line("TITLE_VALUE", text, starts[k]))
+                entries[-1][1].append(Token("TITLE_VALUE", text, start_pos=starts[k]))
             elif title_key.match(text) and not text.startswith((" ", "\t")):
-                entries.append((Line("TITLE_KEY", text, starts[k]), []))
+                entries.append((Token("TITLE_KEY", text, start_pos=starts[k]), []))
             else:
                 ok = False
                 break
-        if ok and all(values or key.text.split(":", 1)[1].strip() for key, values in entries):
+        if ok and all(values or key.split(":", 1)[1].strip() for key, values in entries):
             title = entries
             i = block_end
             for key, values in title:
-                tokens.append(Token("TITLE_KEY", key.text, start_pos=key.start))
-                tokens.extend(Token("TITLE_VALUE", v.text, start_pos=v.start) for v in values)
+                tokens.append(key)
+                tokens.extend(values)
 
     blank_pending = False
     match = master.match
+    shapes: dict[str, str] = {}  # cues and transitions repeat: classify each text once
     while i < n:
         text = lines[i]
         start = starts[i]
         i += 1
-        if _is_blank(text):
+        if text == "" or text == " ":
             blank_pending = True
             continue
-        shape_text = text
         if "[[" in text:
             shape_text, text, i = _take_notes(lines, starts, i, text, start, notes, problems)
             if shape_text is None:  # nothing but notes: transparent
                 continue
-            if _is_blank(shape_text) and not text.strip("[] \t"):
-                blank_pending = True
-                continue
-        m = match(shape_text)
-        kind = m.lastgroup if m else "TEXT"
-        if kind == "SPACER" and (blank_pending or not tokens or tokens[-1].type in _TITLE_TERMINALS):
-            blank_pending = True
+            m = match(shape_text)
+            kind = m.lastgroup if m else "TEXT"
+        else:
+            kind = shapes.get(text)
+            if kind is None:
+                m = match(text)
+                kind = shapes[text] = m.lastgroup if m else "TEXT"
+        if blank_pending:
+            if kind == "SPACER":
+                continue  # spaces after a blank line are more blank
+            if tokens:
+                tokens.append(Token("_BLANK", "", start))
+            blank_pending = False
+        elif kind == "SPACER" and (not tokens or tokens[-1].type in _TITLE_TERMINALS):
             continue
-        if blank_pending and tokens:
-            tokens.append(Token("_BLANK", "", start_pos=start))
-        blank_pending = False
-        tokens.append(Token(kind, text, start_pos=start))
+        tokens.append(Token(kind, text, start))
     return tokens, title, notes, problems
 
 
@@ -253,23 +264,22 @@ def _take_notes(lines, starts, i, text, start, notes, problems):
     Returns (shape text or None when the line is only notes, the line's raw text, next index).
     A note may span lines but not an empty one; an unclosed `[[` is literal text.
     """
-    joined = text
-    j = i
-    while True:
-        rest = NOTE.sub("", joined)
-        if "[[" not in rest:
-            break
-        if j < len(lines) and not _is_blank(lines[j]):
-            joined = joined + "\n" + lines[j]
-            j += 1
-            continue
-        # Unclosed: keep the first line as it is and report the stray opener once.
-        joined, j = text, i
-        opener = NOTE.sub(lambda m: " " * len(m.group()), text).find("[[")
-        if opener == -1:
-            opener = text.find("[[")
-        problems.append(("unclosed-note", start + opener, start + opener + 2, "this note `[[` is never closed in its paragraph, so it reads as text"))
-        break
+    joined, j = text, i
+    if "[[" in NOTE.sub("", text):
+        # Look ahead in the paragraph for a `]]`; only lines holding one can close the note.
+        k = i
+        while k < len(lines) and k - i < _NOTE_MAX_LINES and not _is_blank(lines[k]):
+            if "]]" in lines[k]:
+                candidate = "\n".join(lines[i - 1 : k + 1])
+                if "[[" not in NOTE.sub("", candidate):
+                    joined, j = candidate, k + 1
+                    break
+            k += 1
+        else:
+            masked = NOTE.sub(lambda m: " " * len(m.group()), text)
+            opener = masked.find("[[")
+            problems.append(("unclosed-note", start + opener, start + opener + 2,
+                             "this note `[[` is never closed in its paragraph, so it reads as text"))
     found = list(NOTE.finditer(joined))
     if not found:
         return joined, joined, j
@@ -285,28 +295,6 @@ def _take_notes(lines, starts, i, text, start, notes, problems):
 # ---- the screenplay parser ---------------------------------------------------------------
 
 
-def _block(rule: str):
-    def build(self, children):
-        return Block(rule, tuple(Line(c.type, str(c), c.start_pos) if isinstance(c, Token) else c for c in children))
-
-    return build
-
-
-_RULES = (
-    "title_page", "title_entry", "section", "synopsis", "page_break", "centered", "lyrics",
-    "scene_heading", "transition", "dialogue", "character", "parenthetical", "speech", "action",
-)
-
-
-class _Builder(Transformer):
-    """Called by the LALR parser at each reduction: tokens become Lines, rules Blocks."""
-
-    locals().update({rule: _block(rule) for rule in _RULES})
-
-    def start(self, children):
-        return children
-
-
 def parse_screenplay(source_text: str) -> tuple[Screenplay, Visible]:
     """Parse screenplay text (already decoded and LF-normalised) into blocks.
 
@@ -314,8 +302,7 @@ def parse_screenplay(source_text: str) -> tuple[Screenplay, Visible]:
     """
     visible = Visible(source_text)
     tokens, title, notes, problems = lex_lines(visible.text)
-    lark = _screenplay_parser()[0]
-    children = lark.parse(tokens) if tokens else []
+    children = _screenplay_parser()[0].parse(tokens).children if tokens else []
     blocks = tuple(c for c in children if c.rule != "title_page")
     title_page = tuple((key, tuple(values)) for key, values in title)
     return Screenplay(title_page, blocks, notes, visible.problems + problems), visible
@@ -415,8 +402,8 @@ def parse_annotation(text: str, start: str = "annotation") -> Block | Annotation
 
     def convert(node):
         if isinstance(node, Tree):
-            return Block(str(node.data), tuple(convert(c) for c in node.children))
-        return Line(node.type, str(node), node.start_pos)
+            return Block(str(node.data), [convert(c) for c in node.children])
+        return node
 
     return convert(tree)
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 
-class Span(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Span:
     """A region of a source file, 1-based lines and columns (columns count characters).
 
-    `end_column` is exclusive, so a one-character span has end_column == column + 1.
+    `end_column` is exclusive, so a one-character span has end_column == column + 1. A plain
+    frozen dataclass rather than a model: there is one per IR node, and pydantic passes an
+    instance through without re-validating it.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     file: str
     line: int
@@ -110,8 +112,15 @@ class SourceFile:
         return self.text[start:] if end == -1 else self.text[start:end]
 
     def span(self, start: int, end: int) -> Span:
-        """The span of the character offsets [start, end)."""
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(start, end))
-        # Built without re-validation: every field is computed here from ints and the path.
-        return Span.model_construct(file=self.path, line=line, column=column, end_line=end_line, end_column=end_column)
+        """The span of the character offsets [start, end) (clamped to the text)."""
+        starts = self._line_starts
+        size = len(self.text)
+        start = 0 if start < 0 else size if start > size else start
+        end = start if end < start else size if end > size else end
+        line = bisect.bisect_right(starts, start)
+        # Most spans end on the line they start on: skip the second search then.
+        if line == len(starts) or end < starts[line]:
+            end_line = line
+        else:
+            end_line = bisect.bisect_right(starts, end)
+        return Span(self.path, line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1)
