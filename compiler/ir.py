@@ -35,7 +35,12 @@ class Run(BaseModel):
 
 
 class Element(Node):
-    """A screenplay element. `type` is its name in `filmc parse --json`."""
+    """A screenplay element. `type` is its name in `filmc parse --json`; for a film
+    annotation, `text` is the annotation as written between its brackets.
+
+    Elements say what a paragraph is, not how it was spelled: a forced `!`, `@`, `.` or `>`
+    leaves no trace, and the writer forces exactly where the plain spelling would misread.
+    """
 
     type: str
     text: str = ""
@@ -69,12 +74,10 @@ class Styled(Element):
 class SceneHeading(Styled):
     type: Literal["scene_heading"] = "scene_heading"
     scene_number: str | None = None
-    forced: bool = False
 
 
 class Action(Styled):
     type: Literal["action"] = "action"
-    forced: bool = False
 
 
 class Centered(Styled):
@@ -88,7 +91,6 @@ class Character(Element):
     name: str
     extensions: tuple[str, ...] = ()
     dual: bool = False
-    forced: bool = False
 
 
 class Parenthetical(Styled):
@@ -105,7 +107,6 @@ class Lyrics(Styled):
 
 class Transition(Element):
     type: Literal["transition"] = "transition"
-    forced: bool = False
 
 
 class Section(Element):
@@ -206,6 +207,7 @@ class SoundCue(Element):
     """`[[sound: ...]]`: a sound effect at this point."""
 
     type: Literal["sound"] = "sound"
+    description: str
 
 
 class Include(Element):

@@ -211,23 +211,21 @@ class _Lowering:
     def b_scene_heading(self, block: Block, out: list) -> None:
         line = block.children[0]
         text = _clean(line.value).strip()
-        forced = line.type == "FORCED_SCENE"
-        if forced:
+        if line.type == "FORCED_SCENE":
             text = text[1:].lstrip()
         number = None
         m = _SCENE_NUMBER.search(text)
         if m:
             number = m.group(1)
             text = text[: m.start()].rstrip()
-        out.append(self._styled(ir.SceneHeading, line, [text], self.line_span(line), scene_number=number, forced=forced))
+        out.append(self._styled(ir.SceneHeading, line, [text], self.line_span(line), scene_number=number))
 
     def b_transition(self, block: Block, out: list) -> None:
         line = block.children[0]
         text = _clean(line.value).strip()
-        forced = line.type == "FORCED_TRANSITION"
-        if forced:
+        if line.type == "FORCED_TRANSITION":
             text = text[1:].strip()
-        out.append(ir.Transition(span=self.line_span(line), text=parse_emphasis(text)[0], forced=forced))
+        out.append(ir.Transition(span=self.line_span(line), text=parse_emphasis(text)[0]))
 
     def b_action(self, block: Block, out: list) -> None:
         lines: list[Line] = list(block.children)
@@ -247,14 +245,12 @@ class _Lowering:
             lines.pop(0)
         if not texts:
             return
-        forced = block.children[0].type == "FORCED_ACTION"
-        out.append(self._styled(ir.Action, lines, texts, self.lines_span(lines[0], lines[-1]), forced=forced))
+        out.append(self._styled(ir.Action, lines, texts, self.lines_span(lines[0], lines[-1])))
 
     def b_dialogue(self, block: Block, out: list) -> None:
         cue, *parts = block.children
         text = _clean(cue.value).strip()
-        forced = cue.type == "FORCED_CHARACTER"
-        if forced:
+        if cue.type == "FORCED_CHARACTER":
             text = text[1:].lstrip()
         dual = text.endswith("^")
         if dual:
@@ -274,7 +270,7 @@ class _Lowering:
                     ("dual dialogue puts two speeches side by side: put the `^` cue right after another character's dialogue",),
                 )
         out.append(ir.Character(
-            span=self.line_span(cue), text=text, name=name, extensions=extensions, dual=dual, forced=forced,
+            span=self.line_span(cue), text=text, name=name, extensions=extensions, dual=dual,
         ))
         speech: list[Line] = []
 
@@ -439,7 +435,8 @@ class _Lowering:
                            moods=tuple(moods), tempo_bpm=tempo, stop=stop)
 
     def a_sound(self, parsed: Block, note: NoteText, inner: int):
-        return ir.SoundCue(span=self.span(note.start, note.end), text=parsed.children[0].value)
+        return ir.SoundCue(span=self.span(note.start, note.end), text=text_of(note),
+                           description=parsed.children[0].value)
 
     def a_include(self, parsed: Block, note: NoteText, inner: int):
         return ir.Include(span=self.span(note.start, note.end), text=text_of(note), path=parsed.children[0].value)

@@ -1,0 +1,38 @@
+"""Shared test fixtures: the Fountain corpus in ../shared, golden-file updating, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "fountain"
+EXAMPLES = ROOT / "examples"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="rewrite the expected files of golden tests from what filmc prints now",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+def corpus_files() -> list[Path]:
+    """Every Fountain file of the shared corpus (empty when ../shared is absent)."""
+    if not CORPUS.is_dir():
+        return []
+    files = sorted(CORPUS.rglob("*.fountain")) + sorted(CORPUS.rglob("*.txt"))
+    return [f for f in files if f.is_file()]
+
+
+def corpus_id(path: Path) -> str:
+    return str(path.relative_to(CORPUS))
+
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/fountain is not beside the repository")
