@@ -198,3 +198,38 @@ def summary(diagnostics: Iterable[Diagnostic]) -> str:
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     return ", ".join(parts) if parts else "no problems"
+
+
+# ---- suggestions -------------------------------------------------------------------------
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+    two neighbouring letters each cost one (so EDWRAD is one edit from EDWARD)."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word` when it is close enough to be a likely typo.
+
+    Close enough: at most one edit for words up to four letters, two up to eight, three
+    beyond; ties go to the candidate listed first.
+    """
+    folded = word.casefold()
+    limit = 1 if len(folded) <= 4 else 2 if len(folded) <= 8 else 3
+    best, best_distance = None, limit + 1
+    for candidate in candidates:
+        distance = edit_distance(folded, candidate.casefold())
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best

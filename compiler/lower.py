@@ -7,7 +7,6 @@ problems become diagnostics and the element is kept or dropped as the message sa
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 
@@ -95,7 +94,7 @@ class _Lowering:
 
         declarations = tuple(e for e in items if isinstance(e, (ir.CastDeclaration, ir.SetDeclaration, ir.Include)))
         scenes = self.scenes([e for e in items if not isinstance(e, (ir.CastDeclaration, ir.SetDeclaration, ir.Include))])
-        if not items and not title_page and not source.problems:
+        if not items and not title_page and not self.reporter.has_errors:
             self.reporter.report(
                 codes.EMPTY_SCRIPT, source.span(0, 0), "this script has no screenplay elements",
                 ("start with a scene heading such as `INT. KITCHEN - NIGHT`, or run `filmc new`",),
@@ -331,11 +330,11 @@ class _Lowering:
             key_start = inner + key_line.start_pos
             end = inner + (value_line.start_pos + len(value_line.value) if value_line else key_line.start_pos + len(key))
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                close = codes.did_you_mean(key, allowed)
                 self.report(
                     codes.UNKNOWN_FIELD, key_start, key_start + len(key),
                     f"`{key}` is not a field of a {cls.model_fields['type'].default} declaration; filmc ignores it",
-                    ((f"did you mean `{close[0]}`?",) if close else ()) + (f"the fields are {', '.join(allowed)}",),
+                    ((f"did you mean `{close}`?",) if close else ()) + (f"the fields are {', '.join(allowed)}",),
                 )
                 current = key
                 continue

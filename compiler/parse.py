@@ -409,7 +409,7 @@ def parse_annotation(text: str, start: str = "annotation") -> Block | Annotation
 
 
 def _annotation_error(text: str, pos: int, end: int, found: str, expected: list[str], bad_char: bool) -> AnnotationError:
-    import difflib
+    from .diagnostics import did_you_mean
 
     words = [_EXPECTED_WORDS.get(e, f"`{e.lower()}`") for e in expected if not e.startswith("__")]
     words = list(dict.fromkeys(words))
@@ -419,9 +419,9 @@ def _annotation_error(text: str, pos: int, end: int, found: str, expected: list[
         vocabulary = [w for ws in shot_vocabulary().values() for w in ws]
         vocabulary += ["continuous", "take N", "seed N"]
         message = f"`{found}` is not a shot term"
-        close = difflib.get_close_matches(found.lower(), vocabulary, n=1, cutoff=0.6)
+        close = did_you_mean(found, vocabulary)
         if close:
-            hints.append(f"did you mean `{close[0]}`?")
+            hints.append(f"did you mean `{close}`?")
         hints.append("shot terms are a framing (wide, medium, close on NAME, ...), a camera move "
                      "(push in, pan left, handheld, ...), a lens (35mm), a duration (4s), a transition "
                      "(dissolve, ...), continuous, take N, seed N or a \"quoted prompt\", separated by commas")

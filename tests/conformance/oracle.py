@@ -56,7 +56,7 @@ def screenplain_elements(text: str) -> tuple[dict, list[tuple]]:
     return title, out
 
 
-def comparable(elements: list[dict]) -> list[tuple]:
+def comparable(elements: list[dict], keep_lyrics: bool = False) -> list[tuple]:
     """filmc's `parse --json` elements in the oracle's shape (notes and the like dropped)."""
     out: list[tuple] = []
     for e in elements:
@@ -70,5 +70,7 @@ def comparable(elements: list[dict]) -> list[tuple]:
         elif t == "page_break":
             out.append((t,))
         elif t in ("action", "centered", "dialogue", "parenthetical", "transition", "synopsis"):
+            out.append((t, e["text"]))
+        elif t == "lyrics" and keep_lyrics:
             out.append((t, e["text"]))
     return out
