@@ -1,0 +1,86 @@
+"""The `filmc` command as a user runs it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.film"))
+
+
+def filmc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "filmc", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_check_clean(path: Path) -> None:
+    run = filmc("check", str(path.relative_to(ROOT)))
+    assert run.returncode == 0, run.stderr
+    assert "no problems" in run.stderr
+
+
+def test_parse_json_shape() -> None:
+    run = filmc("parse", "examples/splitting-the-waves.film", "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert set(data) == {"title_page", "elements"}
+    assert data["title_page"]["Title"] == ["Splitting the Waves"]
+    types = {e["type"] for e in data["elements"]}
+    assert {"scene_heading", "action", "character", "parenthetical", "dialogue", "transition",
+            "cast", "set", "shot", "music", "sound", "wardrobe"} <= types
+    for element in data["elements"]:
+        assert {"type", "text", "line"} <= set(element)
+        assert isinstance(element["line"], int) and element["line"] >= 1
+    lines = [e["line"] for e in data["elements"]]
+    assert lines == sorted(lines)
+
+
+def test_check_reports_errors_with_exit_1(tmp_path: Path) -> None:
+    script = tmp_path / "broken.film"
+    script.write_text("INT. SHORE - DAY\n\n[[shot wdie, push in]]\n\nWaves.\n", encoding="utf-8")
+    run = filmc("check", str(script), "--format", "json")
+    assert run.returncode == 1
+    (item,) = json.loads(run.stdout)
+    assert (item["code"], item["line"], item["column"], item["end_column"]) == ("annotation-syntax", 3, 8, 12)
+    human = filmc("check", str(script))
+    assert human.returncode == 1
+    assert "3 | [[shot wdie, push in]]" in human.stderr and "^^^^" in human.stderr
+    assert "1 error" in human.stderr
+    short = filmc("check", str(script), "--format", "short")
+    assert short.stderr.strip() == f"{script}:3:8: error[annotation-syntax]: `wdie` is not a shot term"
+
+
+def test_usage_errors_exit_2() -> None:
+    assert filmc("check").returncode == 2
+    assert filmc("check", "examples/splitting-the-waves.film", "--format", "xml").returncode == 2
+    assert filmc("frobnicate").returncode == 2
+
+
+def test_unreadable_input_is_a_diagnostic_not_a_traceback(tmp_path: Path) -> None:
+    missing = filmc("check", str(tmp_path / "nope.film"))
+    assert missing.returncode == 1 and "io-error" in missing.stderr and "Traceback" not in missing.stderr
+    binary = tmp_path / "movie.film"
+    binary.write_bytes(bytes(range(256)) * 4)
+    run = filmc("check", str(binary), "--format", "short")
+    assert run.returncode == 1 and "binary-file" in run.stderr and "Traceback" not in run.stderr
+    run = filmc("parse", str(tmp_path))
+    assert run.returncode in (1, 2) and "Traceback" not in run.stderr
+
+
+def test_big_input_has_no_traceback(tmp_path: Path) -> None:
+    script = tmp_path / "big.film"
+    chunk = "INT. ROOM - DAY\n\nALIN\n(whispers)\nHello [[unclosed\n\n/* open boneyard\n" + "x" * 200 + "\n"
+    script.write_text(chunk * 2000 + "[[shot " + "wide, " * 5000, encoding="utf-8")
+    run = filmc("check", str(script), "--format", "short")
+    assert run.returncode in (0, 1) and "Traceback" not in run.stderr
+
+
+def test_version_and_help() -> None:
+    assert filmc("--version").stdout.startswith("filmc, version ")
+    help_text = filmc("--help").stdout
+    assert "check" in help_text and "parse" in help_text
