@@ -8,7 +8,7 @@ new trees, they never mutate one.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -218,13 +218,11 @@ class Include(Element):
 
 
 AnyElement = Annotated[
-    Union[
-        SceneHeading, Action, Centered, Character, Parenthetical, Dialogue, Lyrics, Transition,
-        Section, Synopsis, Note, PageBreak, ShotAnnotation, WardrobeChange, MusicCue, SoundCue,
-    ],
+    SceneHeading | Action | Centered | Character | Parenthetical | Dialogue | Lyrics | Transition
+    | Section | Synopsis | Note | PageBreak | ShotAnnotation | WardrobeChange | MusicCue | SoundCue,
     Field(discriminator="type"),
 ]
-Declaration = Annotated[Union[CastDeclaration, SetDeclaration, Include], Field(discriminator="type")]
+Declaration = Annotated[CastDeclaration | SetDeclaration | Include, Field(discriminator="type")]
 
 
 # ---- the film ------------------------------------------------------------------------------

@@ -14,7 +14,17 @@ from . import diagnostics as codes
 from . import ir
 from .diagnostics import Reporter
 from .emphasis import parse_emphasis
-from .parse import NOTE, AnnotationError, Block, Line, NoteText, Visible, is_annotation, parse_annotation, parse_screenplay
+from .parse import (
+    NOTE,
+    AnnotationError,
+    Block,
+    Line,
+    NoteText,
+    Visible,
+    is_annotation,
+    parse_annotation,
+    parse_screenplay,
+)
 from .source import SourceFile, Span
 
 _SCENE_NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
@@ -142,7 +152,7 @@ class _Lowering:
 
     def settings(self, entries: tuple[ir.TitleEntry, ...], raw) -> ir.Settings:
         found: dict[str, str] = {}
-        for entry, (key_line, _) in zip(entries, raw):
+        for entry, (key_line, _) in zip(entries, raw, strict=True):
             lowered = entry.key.lower()
             if lowered in ("title", "style") and entry.values:
                 found.setdefault(lowered, " ".join(entry.values))

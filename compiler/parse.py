@@ -99,7 +99,8 @@ class Visible:
             pieces.append(source[pos:start])
             kept += start - pos
             if depth:
-                self.problems.append(("unclosed-boneyard", start, start + 2, "this boneyard `/*` is never closed, so everything after it is left out"))
+                self.problems.append(("unclosed-boneyard", start, start + 2,
+                                      "this boneyard `/*` is never closed, so everything after it is left out"))
                 pos = len(source)
                 break
             pos = scan
