@@ -48,9 +48,7 @@ class _Lowering:
     # ---- positions
 
     def span(self, start: int, end: int) -> Span:
-        """Span of visible offsets [start, end)."""
-        if self.visible.identity:
-            return self.source.span(start, end)
+        """Span of visible offsets [start, end) (replaced by source.span when no boneyard was cut)."""
         to_source = self.visible.to_source
         return self.source.span(to_source(start), to_source(end))
 
@@ -83,6 +81,8 @@ class _Lowering:
             )
 
         screenplay, self.visible = parse_screenplay(source.text)
+        if self.visible.identity:
+            self.span = source.span  # visible offsets are source offsets
         for code, start, end, message in screenplay.problems:
             hint = {
                 codes.UNCLOSED_BONEYARD: ("close it with `*/`, or remove the `/*`",),
@@ -179,7 +179,10 @@ class _Lowering:
         # Read by the next block: a `^` cue pairs only with dialogue right before it.
         self._last_block_was_dialogue = block.rule == "dialogue"
 
-    def _styled(self, cls, line_or_lines, text_lines: list[str], span: Span, **extra) -> ir.Element:
+    def _styled(self, cls, text_lines: list[str], span: Span, **extra) -> ir.Element:
+        if len(text_lines) == 1:
+            plain, runs = parse_emphasis(text_lines[0])
+            return cls(span=span, text=plain, runs=runs, **extra)
         parsed = [parse_emphasis(text) for text in text_lines]
         plain = "\n".join(p for p, _ in parsed)
         if not any(runs for _, runs in parsed):
@@ -210,12 +213,12 @@ class _Lowering:
     def b_centered(self, block: Block, out: list) -> None:
         lines = block.children
         texts = [_clean(line.value).strip()[1:-1].strip() for line in lines]
-        out.append(self._styled(ir.Centered, lines, texts, self.lines_span(lines[0], lines[-1])))
+        out.append(self._styled(ir.Centered, texts, self.lines_span(lines[0], lines[-1])))
 
     def b_lyrics(self, block: Block, out: list) -> None:
         line = block.children[0]
         text = _clean(line.value).strip()[1:].strip()
-        out.append(self._styled(ir.Lyrics, line, [text], self.line_span(line)))
+        out.append(self._styled(ir.Lyrics, [text], self.line_span(line)))
 
     def b_scene_heading(self, block: Block, out: list) -> None:
         line = block.children[0]
@@ -227,7 +230,7 @@ class _Lowering:
         if m:
             number = m.group(1)
             text = text[: m.start()].rstrip()
-        out.append(self._styled(ir.SceneHeading, line, [text], self.line_span(line), scene_number=number))
+        out.append(self._styled(ir.SceneHeading, [text], self.line_span(line), scene_number=number))
 
     def b_transition(self, block: Block, out: list) -> None:
         line = block.children[0]
@@ -254,7 +257,7 @@ class _Lowering:
             lines.pop(0)
         if not texts:
             return
-        out.append(self._styled(ir.Action, lines, texts, self.lines_span(lines[0], lines[-1])))
+        out.append(self._styled(ir.Action, texts, self.lines_span(lines[0], lines[-1])))
 
     def b_dialogue(self, block: Block, out: list) -> None:
         cue, *parts = block.children
@@ -286,7 +289,7 @@ class _Lowering:
         def flush() -> None:
             if speech:
                 texts = [_clean(s.value).strip() for s in speech]
-                out.append(self._styled(ir.Dialogue, speech, texts, self.lines_span(speech[0], speech[-1])))
+                out.append(self._styled(ir.Dialogue, texts, self.lines_span(speech[0], speech[-1])))
                 speech.clear()
 
         # Every child after the cue is a speech line (a Token), a parenthetical or lyrics.
@@ -297,7 +300,7 @@ class _Lowering:
             flush()
             if part.rule == "parenthetical":
                 line = part.children[0]
-                out.append(self._styled(ir.Parenthetical, line, [_clean(line.value).strip()], self.line_span(line)))
+                out.append(self._styled(ir.Parenthetical, [_clean(line.value).strip()], self.line_span(line)))
             else:
                 self.b_lyrics(part, out)
         flush()

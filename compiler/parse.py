@@ -362,6 +362,7 @@ def _annotation_parser() -> Lark:
         regex=True,
         start=["annotation", "aspect_ratio"],
         maybe_placeholders=False,
+        cache=True,
     )
 
 
