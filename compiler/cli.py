@@ -1,7 +1,7 @@
 """The `filmc` command line: thin click commands over the driver.
 
 Exit status: 0 when all went well, 1 when the script has errors, 2 for a usage error (click's
-own convention for bad options and arguments).
+own convention for bad options and arguments), 3 for an internal error (a bug in filmc).
 """
 
 from __future__ import annotations
@@ -19,7 +19,25 @@ from .driver import Result, compile_file
 _FORMATS = click.Choice(["human", "short", "json"])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns an unexpected exception into one line instead of a traceback.
+
+    Bad input never gets here (it becomes diagnostics); this is for filmc's own bugs, which
+    should still read as a message a user can report.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            click.echo(f"filmc: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("This is a bug in filmc; please report it with the input that caused it.", err=True)
+            sys.exit(3)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="filmc")
 def main() -> None:
     """filmc compiles .film screenplays (Fountain with film annotations) into films."""

@@ -158,17 +158,17 @@ class _Lowering:
                 found.setdefault(lowered, " ".join(entry.values))
             elif lowered == "aspect":
                 value = " ".join(entry.values)
-                start = key_line.start_pos + key_line.value.index(":") + 1
-                start += len(key_line.value[start - key_line.start_pos :]) - len(key_line.value[start - key_line.start_pos :].lstrip())
-                parsed = parse_annotation(value, start="aspect_ratio")
-                if isinstance(parsed, AnnotationError) or float(parsed.children[1].value) == 0 or float(parsed.children[0].value) == 0:
+                ratio = _aspect_ratio(value)
+                if ratio is None:
+                    rest = key_line.value.partition(":")[2]
+                    start = key_line.start_pos + len(key_line.value) - len(rest.lstrip())
                     self.report(
-                        codes.INVALID_TITLE_KEY, start, start + max(1, len(value)),
+                        codes.INVALID_TITLE_KEY, start, start + max(1, len(rest.strip())),
                         f"`Aspect: {value}` is not an aspect ratio",
                         ("write width:height, such as `2.39:1` or `16:9`",),
                     )
-                elif "aspect" not in found:
-                    found["aspect"] = (float(parsed.children[0].value), float(parsed.children[1].value))
+                else:
+                    found.setdefault("aspect", ratio)
         return ir.Settings(title=found.get("title"), style=found.get("style"), aspect=found.get("aspect"))
 
     # ---- screenplay blocks
@@ -452,6 +452,15 @@ class _Lowering:
 
     def a_include(self, parsed: Block, note: NoteText, inner: int):
         return ir.Include(span=self.span(note.start, note.end), text=text_of(note), path=parsed.children[0].value)
+
+
+def _aspect_ratio(value: str) -> tuple[float, float] | None:
+    """`2.39:1` → (2.39, 1.0); None when the value is not a ratio of two positive numbers."""
+    parsed = parse_annotation(value, start="aspect_ratio")
+    if isinstance(parsed, AnnotationError):
+        return None
+    width, height = (float(token.value) for token in parsed.children)
+    return (width, height) if width > 0 and height > 0 else None
 
 
 def text_of(note: NoteText) -> str:

@@ -14,7 +14,8 @@ from functools import cache
 from importlib import resources
 
 import regex
-from lark import Lark, Token, UnexpectedInput
+from lark import Lark, Token, Tree, UnexpectedInput
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 from lark.lexer import Lexer
 
 # ---- syntax nodes ------------------------------------------------------------------------
@@ -382,9 +383,6 @@ def parse_annotation(text: str, start: str = "annotation") -> Block | Annotation
 
     Token offsets in the result are relative to `text`.
     """
-    from lark import Tree
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
-
     try:
         tree = _annotation_parser().parse(text, start=start)
     except UnexpectedInput as exc:
