@@ -153,8 +153,47 @@ class _PreLexed(Lexer):
         return iter(tokens)
 
 
+class _Shapes:
+    """Classifies a line by the first line-shape terminal of fountain.lark that matches it.
+
+    Trying every shape in priority order is one regex alternation; most lines are decided by
+    their first visible character, so the alternation is narrowed per character to the shapes
+    that can start with it (found by partial matching against each terminal's own pattern, so
+    the grammar stays the only place the shapes are written).
+    """
+
+    def __init__(self, terminals) -> None:
+        self.terminals = sorted(terminals, key=lambda t: -t.priority)
+        self.master = self._alternation(self.terminals)
+        self._compiled = {t.name: regex.compile(t.pattern.to_regexp()) for t in self.terminals}
+        self._by_first: dict[str, regex.Pattern | str] = {}
+
+    @staticmethod
+    def _alternation(terminals) -> regex.Pattern:
+        return regex.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals))
+
+    def _for_first(self, char: str) -> regex.Pattern | str:
+        found = self._by_first.get(char)
+        if found is None:
+            able = [t for t in self.terminals if self._compiled[t.name].match(char, partial=True)]
+            # A single candidate matches any line starting with `char`: no regex needed.
+            found = able[0].name if len(able) == 1 and able[0].name == "TEXT" else self._alternation(able)
+            self._by_first[char] = found
+        return found
+
+    def classify(self, line: str) -> str:
+        first = line[0]
+        if first == " " or first == "\t":
+            first = line.lstrip(" \t")[:1]
+        pattern = self._for_first(first) if first else self.master
+        if pattern.__class__ is str:
+            return pattern
+        m = pattern.match(line)
+        return m.lastgroup if m else "TEXT"
+
+
 @cache
-def _screenplay_parser() -> tuple[Lark, regex.Pattern, regex.Pattern, regex.Pattern]:
+def _screenplay_parser() -> tuple[Lark, _Shapes, regex.Pattern, regex.Pattern]:
     lark = Lark(
         _grammar_text("fountain.lark"),
         parser="lalr",
@@ -166,14 +205,10 @@ def _screenplay_parser() -> tuple[Lark, regex.Pattern, regex.Pattern, regex.Patt
     )
     terminals = {t.name: t for t in lark.terminals}
     # Line shapes in the grammar's priority order; the title-page shapes are a lexer mode.
-    shapes = sorted(
-        (t for t in lark.terminals if t.name not in _TITLE_TERMINALS and not t.name.startswith("_")),
-        key=lambda t: -t.priority,
-    )
-    master = regex.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in shapes))
+    shapes = _Shapes(t for t in lark.terminals if t.name not in _TITLE_TERMINALS and not t.name.startswith("_"))
     title_key = regex.compile(terminals["TITLE_KEY"].pattern.to_regexp())
     title_value = regex.compile(terminals["TITLE_VALUE"].pattern.to_regexp())
-    return lark, master, title_key, title_value
+    return lark, shapes, title_key, title_value
 
 
 def _is_blank(line: str) -> bool:
@@ -186,7 +221,8 @@ def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]],
     Returns the token stream for fountain.lark, the title page entries, every note (with
     whether it stands inline) and lexical problems (unclosed notes).
     """
-    _, master, title_key, title_value = _screenplay_parser()
+    _, shapes_of, title_key, title_value = _screenplay_parser()
+    classify = shapes_of.classify
     lines = visible.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -228,7 +264,6 @@ def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]],
                 tokens.extend(values)
 
     blank_pending = False
-    match = master.match
     shapes: dict[str, str] = {}  # cues and transitions repeat: classify each text once
     while i < n:
         text = lines[i]
@@ -241,13 +276,11 @@ def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]],
             shape_text, text, i = _take_notes(lines, starts, i, text, start, notes, problems)
             if shape_text is None:  # nothing but notes: transparent
                 continue
-            m = match(shape_text)
-            kind = m.lastgroup if m else "TEXT"
+            kind = classify(shape_text) if shape_text else "TEXT"
         else:
             kind = shapes.get(text)
             if kind is None:
-                m = match(text)
-                kind = shapes[text] = m.lastgroup if m else "TEXT"
+                kind = shapes[text] = classify(text)
         if blank_pending:
             if kind == "SPACER":
                 continue  # spaces after a blank line are more blank

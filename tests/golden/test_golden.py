@@ -22,7 +22,11 @@ After changing a message on purpose, rewrite the expected files and review the d
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import json
+import re
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -324,3 +328,111 @@ def test_json_format_of_a_clean_script_is_an_empty_list(run) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
     assert result.stderr == ""
+
+
+# ---- docs/DIAGNOSTICS.md -------------------------------------------------------------------
+#
+# The examples in the documentation are golden files too. Every ```console block is run: its
+# `$ filmc ...` lines through click's CliRunner, `$ printf '...' > NAME` by writing the bytes,
+# `$ echo $?` by printing the last exit status; the lines after each command must be exactly
+# what it prints (standard output and standard error, as a terminal shows them). A block that
+# names tests/golden/ runs in the repository root, any other in an empty temporary folder. A
+# ```film block right before a console block that checks tests/golden/diagnostics/NAME.film
+# must be that file's text. `--update-golden` rewrites the outputs and the snippets.
+
+DOC = ROOT / "docs" / "DIAGNOSTICS.md"
+FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
+PRINTF = re.compile(r"printf '(?P<format>[^']*)' > (?P<target>\S+)")
+CHECKED_CASE = re.compile(r"^\$ filmc check (tests/golden/diagnostics/[\w.-]+\.film)\b", re.M)
+
+
+def _run_console(body: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The console block `body` with every command's output as filmc prints it now."""
+    commands = [line[2:] for line in body.splitlines() if line.startswith("$ ")]
+    assert commands, f"a console block in {relative(DOC)} has no `$ ` command:\n{body}"
+    monkeypatch.chdir(ROOT if "tests/golden/" in body else folder)
+    runner = CliRunner()
+    out: list[str] = []
+    status = 0
+    for command in commands:
+        out.append(f"$ {command}\n")
+        if command.startswith("filmc "):
+            result = runner.invoke(main, shlex.split(command)[1:], prog_name="filmc", catch_exceptions=False)
+            status = result.exit_code
+            printed = result.output
+        elif command == "echo $?":
+            printed = f"{status}\n"
+        elif m := PRINTF.fullmatch(command):
+            data = codecs.escape_decode(m["format"].encode("utf-8"))[0]
+            Path(m["target"]).write_bytes(data)
+            stem = Path(m["target"]).stem
+            if stem in GENERATED:  # the documented bytes are those of the golden case
+                made = GENERATED[stem](folder / "made", f"{stem}.film")
+                assert data == made.read_bytes(), f"the printf for {m['target']} in {relative(DOC)} differs from GENERATED"
+            printed = ""
+        else:
+            pytest.fail(f"{relative(DOC)} runs `{command}`, which this test cannot run", pytrace=False)
+        out.append(printed if printed.endswith("\n") or not printed else printed + "\n")
+    return "".join(out)
+
+
+def _regenerated_doc(text: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    blocks = list(FENCE.finditer(text))
+    pieces: list[str] = []
+    pos = 0
+    (folder / "made").mkdir()
+    for i, block in enumerate(blocks):
+        if block["lang"] != "console":
+            continue
+        case = CHECKED_CASE.search(block["body"])
+        before = blocks[i - 1] if i else None
+        if case and before is not None and before["lang"] == "film" and not text[before.end() : block.start()].strip():
+            pieces.append(text[pos : before.start("body")])
+            pieces.append((ROOT / case[1]).read_text(encoding="utf-8"))
+            pos = before.end("body")
+        pieces.append(text[pos : block.start("body")])
+        pieces.append(_run_console(block["body"], folder, monkeypatch))
+        pos = block.end("body")
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def test_documentation_examples_are_what_filmc_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool
+) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    new = _regenerated_doc(text, tmp_path, monkeypatch)
+    if update_golden:
+        if new != text:
+            DOC.write_text(new, encoding="utf-8", newline="\n")
+        return
+    if new != text:
+        diff = "".join(
+            difflib.unified_diff(text.splitlines(True), new.splitlines(True), "docs/DIAGNOSTICS.md", "filmc now")
+        )
+        pytest.fail(f"the examples in docs/DIAGNOSTICS.md are out of date; run `{UPDATE_HINT}`\n{diff}", pytrace=False)
+
+
+def _doc_sections() -> dict[str, str]:
+    """Each `### \\`code\\`` section of the documentation, by code."""
+    text = DOC.read_text(encoding="utf-8")
+    parts = re.split(r"^### `([\w-]+)`[ \t]*$", text, flags=re.M)
+    return {parts[k]: re.split(r"^#{1,3} ", parts[k + 1], flags=re.M)[0] for k in range(1, len(parts), 2)}
+
+
+@pytest.mark.parametrize("slug", sorted(CODES))
+def test_documentation_describes_every_code(slug: str) -> None:
+    sections = _doc_sections()
+    assert slug in sections, f"docs/DIAGNOSTICS.md has no section `### \\`{slug}\\``"
+    section = sections[slug]
+    severity = CODES[slug].severity.value
+    assert re.search(rf"^\*\*Severity:\*\* {severity}\b", section, re.M), (
+        f"the section on `{slug}` does not say `**Severity:** {severity}`"
+    )
+    assert re.search(r"^\$ filmc check ", section, re.M), f"the section on `{slug}` does not run filmc check"
+    if slug not in NOT_REPORTED_YET:
+        assert f"[{slug}]" in section, f"no example in the section on `{slug}` shows `[{slug}]`"
+
+
+def test_documentation_has_no_section_for_an_unknown_code() -> None:
+    assert set(_doc_sections()) <= set(CODES)

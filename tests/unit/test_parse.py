@@ -165,9 +165,21 @@ def test_annotation_keywords_match_the_grammar() -> None:
 
 
 def test_screenplay_grammar_loads_every_shape() -> None:
-    lark, master, *_ = _screenplay_parser()
-    shapes = {t.name for t in lark.terminals if not t.name.startswith(("_", "TITLE"))}
-    assert set(master.groupindex) == shapes
+    lark, shapes, *_ = _screenplay_parser()
+    names = {t.name for t in lark.terminals if not t.name.startswith(("_", "TITLE"))}
+    assert set(shapes.master.groupindex) == names
+
+
+def test_narrowed_classification_agrees_with_the_full_alternation() -> None:
+    """The per-first-character shortcut never changes a line's shape."""
+    _, shapes, *_ = _screenplay_parser()
+    samples = [chr(c) + rest for c in range(32, 0x500) for rest in ("", "NT. X", "UT TO:", "x", ")", "<", " ^")]
+    samples += ["  " + s for s in samples[:2000]] + ["\t@x", " .X", "ÉMILE", "ÉMILE (V.O.)", "你好", "ЕВА"]
+    for line in samples:
+        if not line.strip():
+            continue
+        m = shapes.master.match(line)
+        assert shapes.classify(line) == (m.lastgroup if m else "TEXT"), repr(line)
 
 
 def test_centered_lines_join() -> None:
