@@ -327,7 +327,7 @@ class _Lowering:
         fields: list[ir.Field_] = []
         current = "look"
         rest = parsed.children[1:]
-        if rest and isinstance(rest[0], Line):
+        if rest and not isinstance(rest[0], Block):
             values["look"] = rest[0].value
             seen["look"] = rest[0]
             rest = rest[1:]
@@ -389,12 +389,12 @@ class _Lowering:
             slot = {"framing": "framing", "move": "move", "lens": "lens_mm", "duration": "duration_s",
                     "transition": "transition", "continuous": "continuous", "take": "take", "seed": "seed",
                     "prompt": "prompt"}[term.rule]
-            tokens = [c for c in term.children if isinstance(c, Line)]
+            tokens = [c for c in term.children if not isinstance(c, Block)]
             start = inner + (tokens[0].start_pos if tokens else 0)
             end = inner + (tokens[-1].start_pos + len(tokens[-1].value) if tokens else 0)
             if slot in terms:
                 previous = first[slot]
-                prev_tokens = [c for c in previous.children if isinstance(c, Line)]
+                prev_tokens = [c for c in previous.children if not isinstance(c, Block)]
                 self.report(
                     codes.CONFLICTING_SHOT_TERMS, start, end,
                     f"this shot is given two {slot.split('_')[0]}s: "

@@ -21,9 +21,26 @@ from lark.lexer import Lexer
 # ---- syntax nodes ------------------------------------------------------------------------
 
 
-# A logical line is a lark Token: `.type` is its shape (a terminal of fountain.lark), the
-# string itself its raw text (inline notes included) and `.start_pos` its visible offset.
-Line = Token
+class Line:
+    """One logical line, the token fed to the screenplay parser.
+
+    `type` is its shape (a terminal of fountain.lark), `value` its raw text with its inline
+    notes, `start_pos` its offset in the visible text. It has the attributes lark reads from a
+    token, and is lighter to make than lark's own Token (there is one per line of a script).
+    The annotation parser's leaves are lark Tokens, which have the same three attributes.
+    """
+
+    __slots__ = ("type", "value", "start_pos")
+    # Read by lark only to place the end-of-input token.
+    line = column = end_line = end_column = end_pos = None
+
+    def __init__(self, type: str, value: str, start_pos: int) -> None:  # noqa: A002 - lark's name
+        self.type = type
+        self.value = value
+        self.start_pos = start_pos
+
+    def __repr__(self) -> str:
+        return f"Line({self.type!r}, {self.value!r}, {self.start_pos})"
 
 
 class Block:
@@ -215,7 +232,7 @@ def _is_blank(line: str) -> bool:
     return line == "" or line == " "
 
 
-def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]], list[NoteText], list[tuple[str, int, int, str]]]:
+def lex_lines(visible: str) -> tuple[list[Line], list[tuple[Line, list[Line]]], list[NoteText], list[tuple[str, int, int, str]]]:
     """Split visible text into classified logical lines.
 
     Returns the token stream for fountain.lark, the title page entries, every note (with
@@ -234,7 +251,7 @@ def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]],
 
     notes: list[NoteText] = []
     problems: list[tuple[str, int, int, str]] = []
-    tokens: list[Token] = []
+    tokens: list[Line] = []
     n = len(lines)
     i = 0
 
@@ -250,13 +267,13 @@ def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]],
         for k in range(block_end):
             text = lines[k]
             if title_value.match(text) and entries:
-                entries[-1][1].append(Token("TITLE_VALUE", text, start_pos=starts[k]))
+                entries[-1][1].append(Line("TITLE_VALUE", text, starts[k]))
             elif title_key.match(text) and not text.startswith((" ", "\t")):
-                entries.append((Token("TITLE_KEY", text, start_pos=starts[k]), []))
+                entries.append((Line("TITLE_KEY", text, starts[k]), []))
             else:
                 ok = False
                 break
-        if ok and all(values or key.split(":", 1)[1].strip() for key, values in entries):
+        if ok and all(values or key.value.split(":", 1)[1].strip() for key, values in entries):
             title = entries
             i = block_end
             for key, values in title:
@@ -285,11 +302,11 @@ def lex_lines(visible: str) -> tuple[list[Token], list[tuple[Line, list[Line]]],
             if kind == "SPACER":
                 continue  # spaces after a blank line are more blank
             if tokens:
-                tokens.append(Token("_BLANK", "", start))
+                tokens.append(Line("_BLANK", "", start))
             blank_pending = False
         elif kind == "SPACER" and (not tokens or tokens[-1].type in _TITLE_TERMINALS):
             continue
-        tokens.append(Token(kind, text, start))
+        tokens.append(Line(kind, text, start))
     return tokens, title, notes, problems
 
 

@@ -145,6 +145,7 @@ def test_golden(name: str, tmp_path: Path, update_golden: bool) -> None:
 
 
 def test_every_expected_file_has_a_case() -> None:
+    assert not set(GENERATED) & set(film_cases()), "a GENERATED case has the name of a .film case"
     cases = set(all_cases())
     orphans = sorted(p.name for p in CASES.glob("*.expected") if p.stem not in cases)
     assert not orphans, f"expected files without a .film case or a GENERATED entry: {orphans}"
