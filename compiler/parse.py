@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 
 import regex
-from lark import Lark, Token, Tree, UnexpectedInput
+from lark import Lark, Tree, UnexpectedInput
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 from lark.lexer import Lexer
 
