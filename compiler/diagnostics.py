@@ -8,6 +8,7 @@ diagnostics into a `Reporter` and keep going, so one run shows every problem.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -50,7 +51,6 @@ BINARY_FILE = _register("binary-file", E, "the file is not text (it holds NUL by
 INVALID_UTF8 = _register("invalid-utf8", E, "the file is not valid UTF-8")
 # Fountain structure
 UNCLOSED_BONEYARD = _register("unclosed-boneyard", W, "a /* boneyard has no closing */")
-STRAY_BONEYARD_CLOSE = _register("stray-boneyard-close", W, "a */ closes no boneyard")
 UNCLOSED_NOTE = _register("unclosed-note", W, "a [[ note has no closing ]] in its paragraph")
 LONE_DUAL_DIALOGUE = _register("lone-dual-dialogue", W, "a ^ dual-dialogue cue does not follow another dialogue")
 EMPTY_SCRIPT = _register("empty-script", W, "the script has no screenplay elements")
@@ -59,8 +59,8 @@ ANNOTATION_SYNTAX = _register("annotation-syntax", E, "a film annotation does no
 UNKNOWN_FIELD = _register("unknown-field", W, "a declaration has a field filmc does not know")
 DUPLICATE_FIELD = _register("duplicate-field", W, "a declaration gives the same field twice")
 INVALID_VALUE = _register("invalid-value", E, "an annotation value is out of range or malformed")
-CONFLICTING_SHOT_TERMS = _register("conflicting-shot-terms", E, "a shot annotation says two different things")
-DUPLICATE_DECLARATION = _register("duplicate-declaration", E, "a character or set is declared twice")
+CONFLICTING_TERMS = _register("conflicting-terms", E, "a shot or music cue is given two of one thing (two framings, two tempos)")
+CAPITALIZED_KEYWORD = _register("capitalized-keyword", W, "a note reads as a film annotation but its keyword is capitalised")
 INVALID_TITLE_KEY = _register("invalid-title-key", E, "a film title-page key has a malformed value")
 
 del E, W
@@ -155,18 +155,23 @@ def render_human(diagnostic: Diagnostic, sources: dict[str, SourceFile]) -> str:
     if source is not None and s.line <= source.line_count:
         gutter = " " * len(str(s.line))
         printable = _printable(text)
-        if s.end_line == s.line:
-            width = max(1, s.end_column - s.column)
-        else:
-            width = max(1, len(text) - s.column + 1)
-        # Keep tabs in the lead so the caret lines up under a tab-indented line.
-        lead = "".join(c if c == "\t" else " " for c in printable[: s.column - 1])
+        end = s.end_column if s.end_line == s.line else len(text) + 1
+        end = max(s.column + 1, min(end, len(printable) + 1))
+        # The lead keeps tabs and gives wide characters (CJK) two columns, so the caret lands
+        # under the span in a terminal.
+        lead = "".join(c if c == "\t" else " " * _width(c) for c in printable[: s.column - 1])
+        width = max(1, sum(_width(c) for c in printable[s.column - 1 : end - 1]))
         out.append(f"{gutter} |")
         out.append(f"{s.line} | {printable}")
-        out.append(f"{gutter} | {lead}{'^' * min(width, max(1, len(printable) - s.column + 1))}")
+        out.append(f"{gutter} | {lead}{'^' * width}")
     for hint in diagnostic.hints:
         out.append(f"  = help: {hint}")
     return "\n".join(out)
+
+
+def _width(char: str) -> int:
+    """Terminal columns of a character: two for East Asian wide and full-width ones."""
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def _printable(text: str) -> str:

@@ -107,7 +107,7 @@ class _Lowering:
         if not items and not title_page and not self.reporter.has_errors:
             self.reporter.report(
                 codes.EMPTY_SCRIPT, source.span(0, 0), "this script has no screenplay elements",
-                ("start with a scene heading such as `INT. KITCHEN - NIGHT`, or run `filmc new`",),
+                ("start with a scene heading such as `INT. KITCHEN - NIGHT`",),
             )
         return ir.Film(
             span=whole, path=source.path, title_page=title_page, settings=settings,
@@ -152,6 +152,7 @@ class _Lowering:
 
     def settings(self, entries: tuple[ir.TitleEntry, ...], raw) -> ir.Settings:
         found: dict[str, str] = {}
+        values_of = {id(key): values for key, values in raw}
         for entry, (key_line, _) in zip(entries, raw, strict=True):
             lowered = entry.key.lower()
             if lowered in ("title", "style") and entry.values:
@@ -161,9 +162,11 @@ class _Lowering:
                 ratio = _aspect_ratio(value)
                 if ratio is None:
                     rest = key_line.value.partition(":")[2]
-                    start = key_line.start_pos + len(key_line.value) - len(rest.lstrip())
+                    where = key_line if rest.strip() or not values_of[id(key_line)] else values_of[id(key_line)][0]
+                    text = rest if where is key_line else where.value
+                    start = where.start_pos + len(where.value) - len(text.lstrip())
                     self.report(
-                        codes.INVALID_TITLE_KEY, start, start + max(1, len(rest.strip())),
+                        codes.INVALID_TITLE_KEY, start, start + max(1, len(text.strip())),
                         f"`Aspect: {value}` is not an aspect ratio",
                         ("write width:height, such as `2.39:1` or `16:9`",),
                     )
@@ -313,12 +316,29 @@ class _Lowering:
         text = note.text
         inner = note.start + 2
         if not is_annotation(text):
+            self._check_capitalized_keyword(note, inner)
             return ir.Note(span=self.span(note.start, note.end), text=text.strip())
-        parsed = parse_annotation(text)
+        parsed = parse_annotation(text.rstrip())  # `]]` may stand on a line of its own
         if isinstance(parsed, AnnotationError):
             self.report(codes.ANNOTATION_SYNTAX, inner + parsed.start, inner + parsed.end, parsed.message, parsed.hints)
             return None
         return getattr(self, "a_" + parsed.rule)(parsed, note, inner)
+
+    def _check_capitalized_keyword(self, note: NoteText, inner: int) -> None:
+        """A plain note that would be a valid annotation with its first letter lowercased."""
+        text = note.text
+        lead = len(text) - len(text.lstrip())
+        if not text[lead : lead + 1].isupper():
+            return
+        lowered = text[:lead] + text[lead].lower() + text[lead + 1 :]
+        if is_annotation(lowered) and not isinstance(parse_annotation(lowered.rstrip()), AnnotationError):
+            word = lowered[lead:].split(None, 1)[0].rstrip(":")
+            self.report(
+                codes.CAPITALIZED_KEYWORD, inner + lead, inner + lead + len(word),
+                f"this note reads as a plain note, but it looks like a `{word}` annotation",
+                (f"film annotations start with a lowercase keyword: write `[[{word} ...`",
+                 "if it is meant as a note, ignore this warning"),
+            )
 
     def _declaration(self, cls, parsed: Block, note: NoteText, inner: int, allowed: tuple[str, ...]):
         name_line = parsed.children[0]
@@ -355,9 +375,9 @@ class _Lowering:
                 self.report(
                     codes.DUPLICATE_FIELD, key_start, key_start + len(key),
                     f"`{key}` is given twice in this declaration; the second one wins",
-                    (f"the first is at line {self.span(inner + seen[key].start_pos, inner + seen[key].start_pos).line}",),
+                    (f"the first is on line {self.span(inner + seen[key].start_pos, inner + seen[key].start_pos).line}",),
                 )
-            seen[key] = key_line
+            seen[key] = value_line or key_line
             values[key] = value
             current = key
             fields.append(ir.Field_(key=key, value=value, span=self.span(key_start, end)))
@@ -384,34 +404,36 @@ class _Lowering:
 
     def a_shot(self, parsed: Block, note: NoteText, inner: int):
         terms: dict[str, object] = {}
-        first: dict[str, Block] = {}
+        first: dict[str, str] = {}  # slot -> the term as written
         for term in parsed.children:
-            slot = {"framing": "framing", "move": "move", "lens": "lens_mm", "duration": "duration_s",
-                    "transition": "transition", "continuous": "continuous", "take": "take", "seed": "seed",
-                    "prompt": "prompt"}[term.rule]
+            slot = _SHOT_SLOTS[term.rule]
             tokens = [c for c in term.children if not isinstance(c, Block)]
-            start = inner + (tokens[0].start_pos if tokens else 0)
-            end = inner + (tokens[-1].start_pos + len(tokens[-1].value) if tokens else 0)
+            if term.rule in ("take", "seed", "continuous"):
+                # Their keyword is not kept as a token: find it just before the number.
+                at = note.text.rfind(term.rule, 0, tokens[0].start_pos if tokens else len(note.text))
+                start = inner + max(at, 0)
+            else:
+                start = inner + tokens[0].start_pos
+            end = inner + (tokens[-1].start_pos + len(tokens[-1].value) if tokens else start - inner + len(term.rule))
+            written = note.text[start - inner : end - inner]
             if slot in terms:
-                previous = first[slot]
-                prev_tokens = [c for c in previous.children if not isinstance(c, Block)]
                 self.report(
-                    codes.CONFLICTING_SHOT_TERMS, start, end,
-                    f"this shot is given two {slot.split('_')[0]}s: "
-                    f"`{_words(prev_tokens) or previous.rule}` and `{_words(tokens) or term.rule}`",
-                    ("keep one of them; a shot has one framing, one move, one lens and one duration",),
+                    codes.CONFLICTING_TERMS, start, end,
+                    f"this shot is given two {_SHOT_PLURALS[slot]}: `{first[slot]}` and `{written}`",
+                    ("keep one of them: a shot has one framing, camera move, lens, duration, transition, take, seed "
+                     "and prompt",),
                 )
                 continue
-            first[slot] = term
+            first[slot] = written
             if term.rule == "framing":
                 terms["framing"] = _normal(tokens[0].value)
                 terms["subjects"] = tuple(t.value for t in tokens[1:])
             elif term.rule in ("move", "transition"):
                 terms[slot] = _normal(tokens[0].value)
             elif term.rule in ("lens", "duration"):
-                number = float(re.match(r"[\d.]+", tokens[0].value).group())
+                number = _number(tokens[0].value)
                 if number <= 0:
-                    self.report(codes.INVALID_VALUE, start, end, f"a {term.rule} of `{tokens[0].value}` is not possible",
+                    self.report(codes.INVALID_VALUE, start, end, f"a {term.rule} of `{written}` is not possible",
                                 (f"give a {term.rule} above zero",))
                     continue
                 terms[slot] = number
@@ -430,19 +452,25 @@ class _Lowering:
 
     def a_music(self, parsed: Block, note: NoteText, inner: int):
         moods: list[str] = []
-        tempo = None
+        tempo: float | None = None
+        tempo_written = ""
         stop = False
         for term in parsed.children:
             token = term.children[0]
+            start, end = inner + token.start_pos, inner + token.start_pos + len(token.value)
             if term.rule == "stop":
                 stop = True
             elif term.rule == "mood":
                 moods.append(token.value)
             elif tempo is not None:
-                self.report(codes.CONFLICTING_SHOT_TERMS, inner + token.start_pos, inner + token.start_pos + len(token.value),
-                            "this music cue is given two tempos", ("keep one tempo",))
+                self.report(codes.CONFLICTING_TERMS, start, end,
+                            f"this music cue is given two tempos: `{tempo_written}` and `{token.value}`",
+                            ("keep one tempo; start a new cue where the tempo changes",))
+            elif _number(token.value) <= 0:
+                self.report(codes.INVALID_VALUE, start, end, f"a tempo of `{token.value}` is not possible",
+                            ("give a tempo above zero, such as `96 bpm`",))
             else:
-                tempo = float(re.match(r"[\d.]+", token.value).group())
+                tempo, tempo_written = _number(token.value), token.value
         return ir.MusicCue(span=self.span(note.start, note.end), text=text_of(note),
                            moods=tuple(moods), tempo_bpm=tempo, stop=stop)
 
@@ -452,6 +480,21 @@ class _Lowering:
 
     def a_include(self, parsed: Block, note: NoteText, inner: int):
         return ir.Include(span=self.span(note.start, note.end), text=text_of(note), path=parsed.children[0].value)
+
+
+_SHOT_SLOTS = {
+    "framing": "framing", "move": "move", "lens": "lens_mm", "duration": "duration_s", "transition": "transition",
+    "continuous": "continuous", "take": "take", "seed": "seed", "prompt": "prompt",
+}
+_SHOT_PLURALS = {
+    "framing": "framings", "move": "camera moves", "lens_mm": "lenses", "duration_s": "durations",
+    "transition": "transitions", "continuous": "continuity terms", "take": "takes", "seed": "seeds", "prompt": "prompts",
+}
+
+
+def _number(text: str) -> float:
+    """The number a term starts with: `2.5s` → 2.5, `96 bpm` → 96.0."""
+    return float(re.match(r"\d+(?:\.\d+)?", text).group())
 
 
 def _aspect_ratio(value: str) -> tuple[float, float] | None:
@@ -478,5 +521,3 @@ def _normal(words: str) -> str:
     return " ".join(words.lower().replace("-", " ").split())
 
 
-def _words(tokens: list[Line]) -> str:
-    return " ".join(t.value for t in tokens)

@@ -475,6 +475,9 @@ def _annotation_error(text: str, pos: int, end: int, found: str, expected: list[
         hints.append("shot terms are a framing (wide, medium, close on NAME, ...), a camera move "
                      "(push in, pan left, handheld, ...), a lens (35mm), a duration (4s), a transition "
                      "(dissolve, ...), continuous, take N, seed N or a \"quoted prompt\", separated by commas")
+    elif "NAME" in expected and keyword:
+        message = f"`{keyword.group(1)}` wants a name in capitals and a `:` here"
+        hints.append(f"write it as `[[{keyword.group(1)} NAME: ...]]`, for example `[[{keyword.group(1)} ALIN: ...]]`")
     elif not found:
         message = "this annotation ends too early"
         if words:
@@ -485,6 +488,8 @@ def _annotation_error(text: str, pos: int, end: int, found: str, expected: list[
             hints.append("expected " + _or(words))
         if "SUBJECT" in expected and found[:1].islower():
             hints.append("write character names in capitals, as in their cues")
+    if keyword:
+        hints.append(f"if this is a plain note, not a film annotation, start it with a capital: `[[{keyword.group(1).capitalize()} ...`")
     return AnnotationError(pos, end, message, tuple(hints))
 
 

@@ -166,10 +166,7 @@ def test_case_is_named_after_a_code(name: str) -> None:
 # (nothing). When the compiler starts reporting one, its golden test fails: run
 # `--update-golden`, check the new expected file, then remove the code from this list (the
 # coverage test below fails as an unexpected pass until you do).
-NOT_REPORTED_YET: dict[str, str] = {
-    "duplicate-declaration": "lower.py never reports DUPLICATE_DECLARATION",
-    "stray-boneyard-close": "parse.py never reports STRAY_BONEYARD_CLOSE",
-}
+NOT_REPORTED_YET: dict[str, str] = {}
 
 
 def _coverage_params() -> list:
@@ -258,7 +255,7 @@ def test_exit_status_is_0_with_only_warnings(run) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    ["annotation-syntax", "invalid-value", "conflicting-shot-terms", "invalid-title-key", "annotation-syntax-ends-early"],
+    ["annotation-syntax", "invalid-value", "conflicting-terms", "invalid-title-key", "annotation-syntax-ends-early"],
 )
 def test_exit_status_is_1_with_errors(case: str, run) -> None:
     for fmt in ("human", "short", "json"):
@@ -292,7 +289,7 @@ def test_exit_status_is_2_for_usage_errors(args: list[str], run) -> None:
 
 
 def test_json_format(run) -> None:
-    result = run("check", "tests/golden/diagnostics/conflicting-shot-terms-lens.film", "--format", "json")
+    result = run("check", "tests/golden/diagnostics/conflicting-terms-lens.film", "--format", "json")
     assert result.exit_code == 1
     assert result.stderr == ""
     items = json.loads(result.stdout)
@@ -302,13 +299,13 @@ def test_json_format(run) -> None:
         assert sorted(item) == sorted(JSON_KEYS)
         assert item["severity"] in ("error", "warning", "note")
         assert item["code"] in CODES
-        assert item["file"] == "tests/golden/diagnostics/conflicting-shot-terms-lens.film"
+        assert item["file"] == "tests/golden/diagnostics/conflicting-terms-lens.film"
         for key in ("line", "column", "end_line", "end_column"):
             assert isinstance(item[key], int) and item[key] >= 1
         assert isinstance(item["message"], str) and item["message"]
         assert isinstance(item["hints"], list) and all(isinstance(h, str) for h in item["hints"])
     first = items[0]
-    assert (first["severity"], first["code"], first["line"], first["column"]) == ("error", "conflicting-shot-terms", 3, 20)
+    assert (first["severity"], first["code"], first["line"], first["column"]) == ("error", "conflicting-terms", 3, 20)
     assert (first["end_line"], first["end_column"]) == (3, 24)
 
 

@@ -180,10 +180,9 @@ class TitleEntry:
     inline: str  # "" when the values are indented below
     values: tuple[str, ...]
     indents: tuple[str, ...]
-    space_before_colon: bool = False
 
     def lines(self) -> list[str]:
-        head = self.key + (" " if self.space_before_colon else "") + ":" + (" " + self.inline if self.inline else "")
+        head = self.key + ":" + (" " + self.inline if self.inline else "")
         return [head] + [i + v for i, v in zip(self.indents, self.values)]
 
     def expected(self) -> tuple[str, list[str]]:
@@ -191,11 +190,13 @@ class TitleEntry:
 
 
 _KEY_FIRST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzÉéü" + CASELESS
-_KEY_REST = _KEY_FIRST + DIGITS + " .'&/-"
+_KEY_REST = _KEY_FIRST + DIGITS + ".'&/-"
 
+# Keys are one to three words (`Draft date`), as in the spec's examples.
 title_keys = st.one_of(
     st.sampled_from(["Title", "Credit", "Author", "Authors", "Source", "Draft date", "Contact", "Notes", "Copyright", "Style"]),
-    st.builds(lambda a, b: (a + b).rstrip(), st.sampled_from(_KEY_FIRST), st.text(_KEY_REST, max_size=12)),
+    st.lists(st.builds(lambda a, b: a + b, st.sampled_from(_KEY_FIRST), st.text(_KEY_REST, max_size=6)),
+             min_size=1, max_size=3).map(" ".join),
 ).filter(lambda k: k.lower() != "aspect")
 
 
@@ -208,7 +209,7 @@ def title_entries(draw) -> TitleEntry:
     inline = draw(st.one_of(st.just(""), text()))
     values = tuple(draw(st.lists(text(), min_size=0 if inline else 1, max_size=3)))
     indents = tuple(draw(st.lists(st.sampled_from(["   ", "    ", "\t", "\t  "]), min_size=len(values), max_size=len(values))))
-    return TitleEntry(key, inline, values, indents, draw(st.booleans()))
+    return TitleEntry(key, inline, values, indents)
 
 
 # ---- notes and annotations -----------------------------------------------------------------

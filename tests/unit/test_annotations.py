@@ -72,7 +72,7 @@ def test_plain_notes_are_not_annotations() -> None:
         ("[[shot wide, psuh in]]", 14, "`psuh in` is not a shot term", "did you mean `push in`?"),
         ("[[shot close on alin]]", 17, "unexpected `alin` in this annotation", "write character names in capitals"),
         ("[[music:]]", 9, "this annotation ends too early", "expected"),
-        ("[[cast : nobody]]", 8, "unexpected `: nobody`", "expected a name in capitals"),
+        ("[[cast : nobody]]", 8, "`cast` wants a name in capitals and a `:` here", "[[cast ALIN: ...]]"),
     ],
 )
 def test_annotation_syntax_errors_point_at_the_column(text: str, column: int, message: str, hint: str) -> None:
@@ -105,5 +105,6 @@ def test_invalid_values() -> None:
 def test_conflicting_shot_terms() -> None:
     result = compile_text("[[shot wide, close, 4s]]\n")
     (d,) = result.diagnostics
-    assert (d.code, d.span.column) == ("conflicting-shot-terms", 14)
+    assert (d.code, d.span.column) == ("conflicting-terms", 14)
+    assert d.message == "this shot is given two framings: `wide` and `close`"
     assert result.film.elements()[0].framing == "wide"
