@@ -1,8 +1,9 @@
 """Fountain emphasis inside one line: *italic*, **bold**, ***bold italic***, _underline_.
 
 A marker opens when text follows it without a space and closes when text precedes it without
-one; a marker that finds no partner on its line is literal text, and a backslash makes the
-next `*`, `_` or `\\` literal. Emphasis never spans lines (each line is parsed alone).
+one; an underscore inside a word is a letter; a marker that finds no partner on its line is
+literal text, and a backslash makes the next `*`, `_` or `\\` literal. Emphasis never spans
+lines (each line is parsed alone).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def parse_emphasis(text: str) -> tuple[str, tuple[Run, ...]]:
         mark, start, end = tok
         can_close = start > 0 and not text[start - 1].isspace()
         can_open = end < len(text) and not text[end].isspace()
+        if mark == "_":
+            # Inside a word an underscore is a letter (snake_case_name), as in CommonMark.
+            can_open = can_open and (start == 0 or not text[start - 1].isalnum())
+            can_close = can_close and (end == len(text) or not text[end].isalnum())
         partner = next((k for k in range(len(stack) - 1, -1, -1) if tokens[stack[k]][0] == mark), None)
         if can_close and partner is not None:
             openers.add(stack[partner])

@@ -104,7 +104,7 @@ class _Lowering:
 
         declarations = tuple(e for e in items if isinstance(e, (ir.CastDeclaration, ir.SetDeclaration, ir.Include)))
         scenes = self.scenes([e for e in items if not isinstance(e, (ir.CastDeclaration, ir.SetDeclaration, ir.Include))])
-        if not items and not title_page and not self.reporter.has_errors:
+        if not items and not title_page and not self.reporter.sorted():
             self.reporter.report(
                 codes.EMPTY_SCRIPT, source.span(0, 0), "this script has no screenplay elements",
                 ("start with a scene heading such as `INT. KITCHEN - NIGHT`",),
@@ -143,7 +143,7 @@ class _Lowering:
 
     def title_entry(self, key: Line, values: tuple[Line, ...]) -> ir.TitleEntry:
         name, _, inline = key.value.partition(":")
-        texts = [t for t in (inline.strip(), *(v.value.strip() for v in values)) if t]
+        texts = [t for t in (_clean(inline).strip(), *(_clean(v.value).strip() for v in values)) if t]
         last = values[-1] if values else key
         return ir.TitleEntry(
             span=self.lines_span(key, last), key=name.strip(),
@@ -181,6 +181,8 @@ class _Lowering:
         handler(block, out)
         # Read by the next block: a `^` cue pairs only with dialogue right before it.
         self._last_block_was_dialogue = block.rule == "dialogue"
+        if block.rule != "dialogue":
+            self._last_was_second_of_pair = False
 
     def _styled(self, cls, text_lines: list[str], span: Span, **extra) -> ir.Element:
         if len(text_lines) == 1:
@@ -274,16 +276,19 @@ class _Lowering:
         extensions = tuple(e.strip() for e in _EXTENSION.findall(text, len(name))) if "(" in text else ()
         if dual:
             previous = next((k for k in range(len(out) - 1, -1, -1) if isinstance(out[k], ir.Character)), None)
-            if previous is not None and self._last_block_was_dialogue:
+            if previous is not None and self._last_block_was_dialogue and not self._last_was_second_of_pair:
                 out[previous] = out[previous].model_copy(update={"dual": True})
             else:
                 dual = False
                 start = cue.start_pos + cue.value.rindex("^")
+                why = ("the dialogue before it is already the second of a pair" if self._last_block_was_dialogue
+                       else "the paragraph before it is not dialogue")
                 self.report(
                     codes.LONE_DUAL_DIALOGUE, start, start + 1,
-                    f"`{name} ^` asks for dual dialogue, but the paragraph before it is not dialogue",
+                    f"`{name} ^` asks for dual dialogue, but {why}",
                     ("dual dialogue puts two speeches side by side: put the `^` cue right after another character's dialogue",),
                 )
+        self._last_was_second_of_pair = dual
         out.append(ir.Character(
             span=self.line_span(cue), text=text, name=name, extensions=extensions, dual=dual,
         ))
@@ -309,6 +314,7 @@ class _Lowering:
         flush()
 
     _last_block_was_dialogue = False
+    _last_was_second_of_pair = False
 
     # ---- notes and annotations
 
@@ -333,9 +339,12 @@ class _Lowering:
         lowered = text[:lead] + text[lead].lower() + text[lead + 1 :]
         if is_annotation(lowered) and not isinstance(parse_annotation(lowered.rstrip()), AnnotationError):
             word = lowered[lead:].split(None, 1)[0].rstrip(":")
+            rest = lowered[lead + len(word) :].strip()
+            if word == "include" and (" " in rest or not any(c in rest for c in "./")):
+                return  # "Include more jokes" is a note; "Include cast.film" looks like a mistake
             self.report(
                 codes.CAPITALIZED_KEYWORD, inner + lead, inner + lead + len(word),
-                f"this note reads as a plain note, but it looks like a `{word}` annotation",
+                f"this note reads as a plain note, but it looks like {'an' if word[0] in 'aeiou' else 'a'} `{word}` annotation",
                 (f"film annotations start with a lowercase keyword: write `[[{word} ...`",
                  "if it is meant as a note, ignore this warning"),
             )
@@ -448,7 +457,7 @@ class _Lowering:
     def a_wardrobe(self, parsed: Block, note: NoteText, inner: int):
         name, value = parsed.children
         return ir.WardrobeChange(span=self.span(note.start, note.end), text=text_of(note),
-                                 name=name.value.strip(), wardrobe=value.value)
+                                 name=name.value.strip(), wardrobe=" ".join(value.value.split()))
 
     def a_music(self, parsed: Block, note: NoteText, inner: int):
         moods: list[str] = []
@@ -476,7 +485,7 @@ class _Lowering:
 
     def a_sound(self, parsed: Block, note: NoteText, inner: int):
         return ir.SoundCue(span=self.span(note.start, note.end), text=text_of(note),
-                           description=parsed.children[0].value)
+                           description=" ".join(parsed.children[0].value.split()))
 
     def a_include(self, parsed: Block, note: NoteText, inner: int):
         return ir.Include(span=self.span(note.start, note.end), text=text_of(note), path=parsed.children[0].value)
@@ -512,8 +521,17 @@ def text_of(note: NoteText) -> str:
 
 
 def _clean(text: str) -> str:
-    """A line's visible text: its inline notes taken out."""
-    return NOTE.sub("", text) if "[[" in text else text
+    """A line's visible text: its inline notes taken out.
+
+    A note that opens a line takes the spaces after it along, so `[[shot wide]] Waves.` reads
+    `Waves.` rather than an indented ` Waves.`; elsewhere the spaces around a note stay.
+    """
+    if "[[" not in text:
+        return text
+    return NOTE.sub("", _LEADING_NOTES.sub(r"\1", text))
+
+
+_LEADING_NOTES = re.compile(r"^([ \t]*)(?:" + NOTE.pattern + r"[ \t]*)+")
 
 
 def _normal(words: str) -> str:

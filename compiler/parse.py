@@ -117,7 +117,8 @@ class Visible:
             pieces.append(source[pos:start])
             kept += start - pos
             if depth:
-                self.problems.append(("unclosed-boneyard", start, start + 2,
+                # Problems are in visible offsets, like every other: here the cut starts at `kept`.
+                self.problems.append(("unclosed-boneyard", kept, kept + 2,
                                       "this boneyard `/*` is never closed, so everything after it is left out"))
                 pos = len(source)
                 break
@@ -370,7 +371,7 @@ _EXPECTED_WORDS = {
     "NAME": "a name in capitals",
     "VALUE": "a description",
     "KEY": "a field name",
-    "SUBJECT": "a character name in capitals",
+    "SUBJECT": "a character name starting with a capital",
     "FRAMING": "a framing (wide, medium, close, ...)",
     "MOVE": "a camera move (static, push in, pan left, ...)",
     "LENS": "a lens like 35mm",
@@ -380,6 +381,9 @@ _EXPECTED_WORDS = {
     "MOOD": "a mood",
     "STOP": "stop",
     "STRING": 'a "quoted prompt"',
+    "AND": "`and`",
+    "AMPERSAND": "`&`",
+    "ON": "`on`",
     "INT": "a whole number",
     "NUMBER": "a number",
     "PATH": "a file path",
@@ -433,6 +437,10 @@ def parse_annotation(text: str, start: str = "annotation") -> Block | Annotation
 
     Token offsets in the result are relative to `text`.
     """
+    keyword = _KEYWORD.match(text)
+    if keyword and keyword.group(1) not in ("cast", "set"):
+        # Only declarations have lines of their own; elsewhere a line break is a space.
+        text = text.replace("\n", " ")
     try:
         tree = _annotation_parser().parse(text, start=start)
     except UnexpectedInput as exc:
@@ -442,10 +450,10 @@ def parse_annotation(text: str, start: str = "annotation") -> Block | Annotation
         token = getattr(exc, "token", None)
         if isinstance(exc, UnexpectedToken) and token is not None and token.type == "$END":
             pos = len(text.rstrip())
-        word_end = pos
+        word_end = pos + 1
         while word_end < len(text) and text[word_end] not in ",\n]":
             word_end += 1
-        found = text[pos:word_end].strip()
+        found = text[pos:word_end].strip() if pos < len(text.rstrip()) else ""
         expected = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
         return _annotation_error(text, pos, max(pos + 1, pos + len(found)), found, expected,
                                  isinstance(exc, UnexpectedCharacters))
@@ -462,6 +470,7 @@ def _annotation_error(text: str, pos: int, end: int, found: str, expected: list[
     from .diagnostics import did_you_mean
 
     words = [_EXPECTED_WORDS.get(e, f"`{e.lower()}`") for e in expected if not e.startswith("__")]
+    words = ["the end of the note" if w in ("`$end`", "`<end-of-file>`") else w for w in words]
     words = list(dict.fromkeys(words))
     keyword = _KEYWORD.match(text)
     hints: list[str] = []
