@@ -45,7 +45,8 @@ def parse_emphasis(text: str) -> tuple[str, tuple[Run, ...]]:
             can_open = can_open and (start == 0 or not text[start - 1].isalnum())
             can_close = can_close and (end == len(text) or not text[end].isalnum())
         partner = next((k for k in range(len(stack) - 1, -1, -1) if tokens[stack[k]][0] == mark), None)
-        if can_close and partner is not None:
+        # A pair must hold some text: `__` and `**` alone are literal.
+        if can_close and partner is not None and stack[partner] != i - 1:
             openers.add(stack[partner])
             closers.add(i)
             del stack[partner:]
