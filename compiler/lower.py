@@ -232,7 +232,7 @@ class _Lowering:
             text = text[1:].lstrip()
         number = None
         m = _SCENE_NUMBER.search(text)
-        if m:
+        if m and m.start() > 0:  # `.#1#` is a heading called `#1#`, not a number alone
             number = m.group(1)
             text = text[: m.start()].rstrip()
         out.append(self._styled(ir.SceneHeading, [text], self.line_span(line), scene_number=number))
@@ -248,11 +248,12 @@ class _Lowering:
         lines: list[Line] = list(block.children)
         texts = []
         for line in lines:
-            text = _clean(line.value).expandtabs(4).rstrip()
+            text = _clean(line.value)
             if line.type == "FORCED_ACTION":
-                indent = len(text) - len(text.lstrip())
+                # The `!` goes before tabs are expanded: it takes no column of the text.
+                indent = len(text) - len(text.lstrip(" \t"))
                 text = text[:indent] + text[indent + 1 :]
-            texts.append(text)
+            texts.append(text.expandtabs(4).rstrip())
         # Lines of spaces at the edges of a paragraph are spacing, not content.
         while texts and not texts[-1].strip():
             texts.pop()

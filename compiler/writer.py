@@ -31,7 +31,17 @@ def write(film: ir.Film) -> str:
     paragraphs = list(_paragraphs(film.elements(), at_start=not film.title_page))
     out.append("\n\n".join(paragraphs))
     text = "\n".join(out)
-    return text.rstrip("\n") + "\n" if text.strip() else ""
+    text = text.rstrip("\n") + "\n" if text.strip() else ""
+    if not film.title_page and text and _opens_a_title_page(text):
+        text = "\n" + text  # a blank first line: no title page
+    return text
+
+
+def _opens_a_title_page(text: str) -> bool:
+    from .driver import compile_text
+
+    film = compile_text(text.split("\n\n", 1)[0] + "\n").film
+    return bool(film and film.title_page)
 
 
 def _paragraphs(elements: list[ir.Element], at_start: bool) -> Iterable[str]:
@@ -45,16 +55,38 @@ def _paragraphs(elements: list[ir.Element], at_start: bool) -> Iterable[str]:
             first_of_pair = element.dual and not second
             lines = [_cue(element, second)]
             i += 1
-            while i < len(elements) and isinstance(elements[i], _DIALOGUE_PARTS):
-                lines.extend(_dialogue_part(elements[i]))
+            last_line = element.span.end_line
+            # Speech, and the notes written inside the speech (they stay on lines of their own,
+            # which Fountain reads through).
+            while i < len(elements) and (
+                isinstance(elements[i], _DIALOGUE_PARTS)
+                or (_is_note(elements[i]) and (elements[i].span.line <= last_line or _speech_follows(elements, i)))
+            ):
+                part = elements[i]
+                lines.extend([f"[[{part.text}]]"] if _is_note(part) else _dialogue_part(part))
+                last_line = max(last_line, part.span.end_line)
                 i += 1
             yield "\n".join(lines)
             at_start = False
             continue
-        first_of_pair = False
+        if not _is_note(element):
+            first_of_pair = False  # notes between a dual pair do not part it
         yield _paragraph(element, at_start)
         at_start = False
         i += 1
+
+
+def _speech_follows(elements: list[ir.Element], i: int) -> bool:
+    """Whether the notes from `i` on are followed by more of the same speech."""
+    while i < len(elements) and _is_note(elements[i]):
+        i += 1
+    return i < len(elements) and isinstance(elements[i], _DIALOGUE_PARTS)
+
+
+def _is_note(e: ir.Element) -> bool:
+    """Notes and film annotations: the elements written as `[[...]]`."""
+    return isinstance(e, (ir.Note, ir.CastDeclaration, ir.SetDeclaration, ir.Include, ir.ShotAnnotation,
+                          ir.WardrobeChange, ir.MusicCue, ir.SoundCue))
 
 
 def _paragraph(e: ir.Element, at_start: bool) -> str:
@@ -63,11 +95,14 @@ def _paragraph(e: ir.Element, at_start: bool) -> str:
         return _first_that_reads_as(e, [plain, "." + plain], at_start)
     if isinstance(e, ir.Action):
         lines = [line if line.strip() else "  " for line in _styled_lines(e)]
+        # A later line whose text starts with `!` keeps it by doubling it (the first line's
+        # forcing is chosen below).
+        lines[1:] = ["!" + line if line.lstrip(" \t").startswith("!") else line for line in lines[1:]]
         plain = "\n".join(lines)
         indent = len(plain) - len(plain.lstrip(" \t"))
         return _first_that_reads_as(e, [plain, plain[:indent] + "!" + plain[indent:]], at_start)
     if isinstance(e, ir.Transition):
-        return _first_that_reads_as(e, [e.text, "> " + e.text], at_start)
+        return _first_that_reads_as(e, [_escape(e.text), "> " + _escape(e.text)], at_start)
     if isinstance(e, ir.Centered):
         return "\n".join(f"> {line} <" for line in _styled_lines(e))
     if isinstance(e, ir.Lyrics):
@@ -155,7 +190,7 @@ def _reads_as_cue(line: str) -> bool:
 
     film = compile_text("\n" + line + "\nx\n").film
     elements = film.elements() if film else []
-    return bool(elements) and isinstance(elements[0], ir.Character)
+    return bool(elements) and isinstance(elements[0], ir.Character) and elements[0].text == line.removesuffix(" ^")
 
 
 def _first_that_reads_as(e: ir.Element, candidates: list[str], at_start: bool) -> str:

@@ -966,25 +966,3 @@ fountainish_text = st.one_of(
 # ---- what the writer cannot print back (reported; see test_parse_properties) ---------------
 
 NOTE_TYPES = frozenset({"note", "cast", "set", "shot", "wardrobe", "music", "sound", "include"})
-DIALOGUE_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
-
-
-def notes_inside_dialogue(film) -> bool:
-    """Whether a note (or annotation) stands inside a dialogue paragraph of `film`, or between
-    the two halves of a dual-dialogue pair.
-
-    The writer prints every note as a paragraph of its own, which cuts such a dialogue in
-    two: the speech after the note comes back as a note `[[...]]`, the cue alone as action,
-    the `^` of the pair is dropped.
-    """
-    in_dialogue = False
-    note_since = False
-    for e in film.elements():
-        if e.type in NOTE_TYPES:
-            note_since = True
-            continue
-        if note_since and in_dialogue and (e.type in DIALOGUE_PARTS or (e.type == "character" and e.dual)):
-            return True
-        note_since = False
-        in_dialogue = e.type == "character" or (in_dialogue and e.type in DIALOGUE_PARTS)
-    return False

@@ -44,7 +44,6 @@ from .strategies import (
     Transition,
     dialogues,
     fountainish_text,
-    notes_inside_dialogue,
     scripts,
     upper_names,
 )
@@ -99,41 +98,12 @@ def writer_limit(source: str, film: ir.Film, written: str) -> str | None:
         # .\x1f  ->  a scene heading with text "": the grammar's \S counts U+001C..U+001F as
         # visible, the lowering's str.strip() removes them.
         return "an information separator (U+001C..U+001F)"
-    if any(e.type == "scene_heading" and not e.text for e in film.elements()):
-        # .#1#  ->  a heading with no text, only a scene number; written `. #1#`, which is action.
-        return "a scene heading with an empty text"
-    if any(e.type == "action" and any(line != line.rstrip() for line in e.text.split("\n")) for e in film.elements()):
-        # a\n !\nb  ->  action "a\n \nb": the space before a removed `!` stays, written `  `.
-        return "an action line left with trailing spaces"
-    if notes_inside_dialogue(film):
-        # BOB\n[[n]]\nHi  ->  BOB\n\n[[n]]\n\n[[Hi]]: the speech comes back as a note.
-        return "a note inside a dialogue paragraph or between a dual-dialogue pair"
-    if any(not entry.values for entry in film.title_page):
-        # Author:\n\t  ->  Author:  which is no title page.
-        return "a title-page key whose only value lines are blank"
-    if any(e.type == "transition" and re.search(r"[*_\\]", e.text) for e in film.elements()):
-        # > \*a*  ->  > *a*: transition texts are read for emphasis but written unescaped.
-        return "a transition holding `*`, `_` or `\\`"
     if any(e.type not in NOTE_TYPES and _NOTE_SHAPE.search(e.text) for e in film.elements()):
         # [[a[[n]]]]  ->  action `[[a]]` and note `n`, and `[[a]]` is written as is: a note.
         return "a text that holds `[[...]]` once its notes are cut out"
-    if any(e.type == "action" and re.search(r"\n[ \t]*!", e.text) for e in film.elements()):
-        # a\n!!b  ->  action `a\n!b`, written `!a\n!b`: the `!` of the second line is read as forcing.
-        return "an action line after the first that starts with `!`"
-    if any(e.type == "character" and (not e.text or e.text.endswith("^")) for e in film.elements()):
-        # @^\nhi  ->  a cue with no name at all, written `@`, which is no cue;
-        # @^^\nhi  ->  a (lone) cue `^`, written `@^`, which is the first case.
-        return "a character cue that is empty or ends with `^`"
     if any(_underline_inside_word(e) for e in film.elements()):
         # x*_y_*  ->  x_*y*_: the writer puts `_` outermost, where it now reads as a letter.
         return "an underlined run right after or before a letter or digit"
-    if any(e.type == "character" and e.text.startswith("@") for e in film.elements()):
-        # @@BOB\nhi  ->  cue `@BOB`, written `@BOB`: read back as `BOB`.
-        return "a character cue whose text starts with `@`"
-    elements = film.elements()
-    if not film.title_page and elements and elements[0].type == "character" and ":" in elements[0].text:
-        # \nBOB: X\nhi: there  ->  written without the blank line, it is a title page.
-        return "a film opening on a cue with a colon, with no title page"
     if any(_star_styles_touch(e) for e in film.elements()):
         # ***b*****b**  ->  bold-italic `b` then bold `b`, written `***b*b**`: the writer
         # closes italic alone, and `*`/`**` never pair with the `***` that opened them.
