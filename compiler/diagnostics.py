@@ -120,9 +120,6 @@ class Reporter:
             )
         )
 
-    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self._items.extend(diagnostics)
-
     def sorted(self) -> tuple[Diagnostic, ...]:
         """The diagnostics sorted by position, exact duplicates removed."""
         unique = {d.sort_key() + (d.severity.value, d.hints): d for d in self._items}

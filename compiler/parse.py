@@ -67,7 +67,6 @@ class NoteText:
     text: str
     start: int
     end: int
-    inline: bool  # True when the note shares its line with visible text
 
 
 @dataclass(slots=True)
@@ -236,8 +235,8 @@ def _is_blank(line: str) -> bool:
 def lex_lines(visible: str) -> tuple[list[Line], list[tuple[Line, list[Line]]], list[NoteText], list[tuple[str, int, int, str]]]:
     """Split visible text into classified logical lines.
 
-    Returns the token stream for fountain.lark, the title page entries, every note (with
-    whether it stands inline) and lexical problems (unclosed notes).
+    Returns the token stream for fountain.lark, the title page entries, every note and the
+    lexical problems (unclosed notes).
     """
     _, shapes_of, title_key, title_value = _screenplay_parser()
     classify = shapes_of.classify
@@ -339,7 +338,7 @@ def _take_notes(lines, starts, i, text, start, notes, problems):
     shape_text = NOTE.sub("", joined)
     only_notes = shape_text.strip() == ""
     for m in found:
-        notes.append(NoteText(m.group(1), start + m.start(), start + m.end(), inline=not only_notes))
+        notes.append(NoteText(m.group(1), start + m.start(), start + m.end()))
     if only_notes:
         return None, joined, j
     return shape_text, joined, j

@@ -98,11 +98,6 @@ class SourceFile:
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
-    def offset(self, line: int, column: int) -> int:
-        """The character offset of a 1-based (line, column)."""
-        line = max(1, min(line, len(self._line_starts)))
-        return self._line_starts[line - 1] + column - 1
-
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its newline ('' past the end)."""
         if line < 1 or line > len(self._line_starts):
