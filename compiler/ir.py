@@ -22,6 +22,19 @@ class Node(BaseModel):
 
     span: Span
 
+    def content(self) -> dict:
+        """The node as data with every span left out (nested ones too): what it says, not
+        where; two nodes with equal content are the same screenplay text."""
+        return _without_spans(self.model_dump())
+
+
+def _without_spans(value):
+    if isinstance(value, dict):
+        return {k: _without_spans(v) for k, v in value.items() if k != "span"}
+    if isinstance(value, (list, tuple)):
+        return [_without_spans(v) for v in value]
+    return value
+
 
 class Run(BaseModel):
     """A run of text with one emphasis style (Fountain's *, **, ***, _)."""

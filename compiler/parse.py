@@ -15,7 +15,7 @@ from importlib import resources
 
 import regex
 from lark import Lark, Tree, UnexpectedInput
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+from lark.exceptions import UnexpectedEOF, UnexpectedToken
 from lark.lexer import Lexer
 
 # ---- syntax nodes ------------------------------------------------------------------------
@@ -454,8 +454,7 @@ def parse_annotation(text: str, start: str = "annotation") -> Block | Annotation
             word_end += 1
         found = text[pos:word_end].strip() if pos < len(text.rstrip()) else ""
         expected = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
-        return _annotation_error(text, pos, max(pos + 1, pos + len(found)), found, expected,
-                                 isinstance(exc, UnexpectedCharacters))
+        return _annotation_error(text, pos, max(pos + 1, pos + len(found)), found, expected)
 
     def convert(node):
         if isinstance(node, Tree):
@@ -465,7 +464,7 @@ def parse_annotation(text: str, start: str = "annotation") -> Block | Annotation
     return convert(tree)
 
 
-def _annotation_error(text: str, pos: int, end: int, found: str, expected: list[str], bad_char: bool) -> AnnotationError:
+def _annotation_error(text: str, pos: int, end: int, found: str, expected: list[str]) -> AnnotationError:
     from .diagnostics import did_you_mean
 
     words = [_EXPECTED_WORDS.get(e, f"`{e.lower()}`") for e in expected if not e.startswith("__")]

@@ -211,4 +211,4 @@ def _first_that_reads_as(e: ir.Element, candidates: list[str], at_start: bool) -
 
 def same(a: ir.Element, b: ir.Element) -> bool:
     """Whether two elements are equal but for where they are."""
-    return a.model_dump(exclude={"span"}) == b.model_dump(exclude={"span"})
+    return a.content() == b.content()

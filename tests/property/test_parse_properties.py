@@ -73,17 +73,9 @@ def title_page(film: ir.Film) -> list[tuple[str, list[str]]]:
     return [(e.key, list(e.values)) for e in film.title_page]
 
 
-def _without_spans(value):
-    if isinstance(value, dict):
-        return {k: _without_spans(v) for k, v in value.items() if k != "span"}
-    if isinstance(value, (list, tuple)):
-        return [_without_spans(v) for v in value]
-    return value
-
-
 def comparable(film: ir.Film) -> tuple[list, list]:
     """A film's elements and title page with every span (nested ones too) left out."""
-    elements = [_without_spans(e.model_dump(exclude={"span"})) for e in film.elements()]
+    elements = [e.content() for e in film.elements()]
     return elements, title_page(film)
 
 

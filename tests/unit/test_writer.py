@@ -12,16 +12,8 @@ from filmc.compiler.writer import write
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.film"))
 
 
-def _without_spans(value):
-    if isinstance(value, dict):
-        return {k: _without_spans(v) for k, v in value.items() if k != "span"}
-    if isinstance(value, (list, tuple)):
-        return [_without_spans(v) for v in value]
-    return value
-
-
 def same_film(a, b) -> None:
-    assert [_without_spans(e.model_dump()) for e in a.elements()] == [_without_spans(e.model_dump()) for e in b.elements()]
+    assert [e.content() for e in a.elements()] == [e.content() for e in b.elements()]
     assert [(t.key, t.values) for t in a.title_page] == [(t.key, t.values) for t in b.title_page]
 
 
