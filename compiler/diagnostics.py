@@ -62,6 +62,27 @@ INVALID_VALUE = _register("invalid-value", E, "an annotation value is out of ran
 CONFLICTING_TERMS = _register("conflicting-terms", E, "a shot or music cue is given two of one thing (two framings, two tempos)")
 CAPITALIZED_KEYWORD = _register("capitalized-keyword", W, "a note reads as a film annotation but its keyword is capitalised")
 INVALID_TITLE_KEY = _register("invalid-title-key", E, "a film title-page key has a malformed value")
+# Project files and references
+MISSING_FILE = _register("missing-file", E, "an include or a reference image names a file that does not exist")
+OUTSIDE_PROJECT = _register("outside-project", E, "an include or a reference image is outside the project folder")
+INCLUDE_CONTENT = _register("include-content", W, "an included file holds screenplay text, which the film leaves out")
+INVALID_CONFIG = _register("invalid-config", E, "film.toml does not parse, or a setting in it is unknown or invalid")
+# Names: characters and sets
+MISSPELLED_NAME = _register("misspelled-name", W, "a name is probably a misspelling of another character or set")
+MISSPELLED_EXTENSION = _register("misspelled-extension", W, "a cue extension is probably a misspelling of V.O., O.S. or CONT'D")
+UNKNOWN_NAME = _register("unknown-name", E, "an annotation names a character who is nowhere in the film")
+UNDECLARED_CHARACTER = _register("undeclared-character", W, "a character appears without a declaration or an introduction")
+UNDECLARED_SET = _register("undeclared-set", W, "a scene's location is not one of the declared sets")
+UNUSED_DECLARATION = _register("unused-declaration", W, "a character or set is declared but never appears")
+DUPLICATE_DECLARATION = _register("duplicate-declaration", W, "a character or set is declared twice, or a name means two things")
+CONFLICTING_LOOK = _register("conflicting-look", E, "a character or set is declared twice with different looks")
+UNDECLARED_WARDROBE_CHANGE = _register("undeclared-wardrobe-change", W, "the action changes a character's clothes without a [[wardrobe]]")
+# Scenes: time, place, who is there, timing
+TIME_CONTRADICTION = _register("time-contradiction", W, "a continuous scene or shot changes the time of day")
+INCOMPLETE_HEADING = _register("incomplete-heading", W, "a scene heading has no location or no time of day")
+SPEAKER_NOT_PRESENT = _register("speaker-not-present", W, "a character speaks in a scene they are not in")
+SUBJECT_NOT_IN_SCENE = _register("subject-not-in-scene", W, "a shot is on a character who is not in the scene")
+DIALOGUE_TOO_LONG = _register("dialogue-too-long", W, "a speech cannot be said in its shot's duration at a natural pace")
 
 del E, W
 

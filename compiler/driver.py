@@ -11,8 +11,11 @@ from pathlib import Path
 
 from . import diagnostics as codes
 from .diagnostics import Diagnostic, Reporter
-from .ir import Film
+from .includes import gather
+from .ir import Film, Symbols
 from .lower import lower
+from .passes import Context, run_all
+from .project import default_project, load_project
 from .source import SourceFile, Span
 
 
@@ -23,17 +26,42 @@ class Result:
     film: Film | None
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    symbols: Symbols = field(default_factory=Symbols)
 
     @property
     def has_errors(self) -> bool:
         return codes.has_errors(self.diagnostics)
 
 
-def compile_source(source: SourceFile) -> Result:
-    """Parse and lower an already-read source."""
+def compile_source(source: SourceFile, script: Path | None = None) -> Result:
+    """Parse, lower and check an already-read source. `script` is where it lives on disk,
+    which decides its project; a script given only as text belongs to the current folder."""
+    reporter = Reporter()
+    film = lower(source, reporter)
+    sources = {source.path: source}
+    if script is None:
+        script = Path.cwd() / "script.film"
+        project = default_project(Path.cwd())
+    else:
+        project = load_project(script, reporter, source.path)
+        sources.update(project.sources)
+    declarations = gather(film, script, project, reporter, sources)
+    ctx = Context(film=film, project=project, reporter=reporter, sources=sources, declarations=declarations)
+    symbols = run_all(ctx)
+    return Result(film, reporter.sorted(), sources, symbols)
+
+
+def parse_source(source: SourceFile) -> Result:
+    """Only the front end: parse and lower, with the diagnostics of the syntax (what
+    `filmc parse` reports); no project, includes or checks."""
     reporter = Reporter()
     film = lower(source, reporter)
     return Result(film, reporter.sorted(), {source.path: source})
+
+
+def parse_text(text: str, path: str = "<text>") -> Result:
+    """The front end on a script given as text."""
+    return parse_source(SourceFile.from_bytes(path, text.encode("utf-8", errors="surrogatepass")))
 
 
 def compile_text(text: str, path: str = "<text>") -> Result:
@@ -41,8 +69,9 @@ def compile_text(text: str, path: str = "<text>") -> Result:
     return compile_source(SourceFile.from_bytes(path, text.encode("utf-8", errors="surrogatepass")))
 
 
-def compile_file(path: Path, display: str | None = None) -> Result:
-    """Read and compile a script file; a file that cannot be read is an io-error diagnostic."""
+def compile_file(path: Path, display: str | None = None, checks: bool = True) -> Result:
+    """Read and compile a script file; a file that cannot be read is an io-error diagnostic.
+    With `checks` false, only the front end runs (see `parse_source`)."""
     shown = display or str(path)
     try:
         source = SourceFile.read(path, shown)
@@ -58,4 +87,4 @@ def compile_file(path: Path, display: str | None = None) -> Result:
             ("check the path and its permissions",),
         )
         return Result(None, reporter.sorted(), {})
-    return compile_source(source)
+    return compile_source(source, path) if checks else parse_source(source)

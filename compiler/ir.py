@@ -12,6 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .names import fold
 from .source import Span
 
 
@@ -290,3 +291,80 @@ class Film(Node):
         for entry in self.title_page:
             title.setdefault(entry.key, []).extend(entry.values)
         return {"title_page": title, "elements": [e.to_json() for e in self.elements()]}
+
+
+# ---- resolved names ------------------------------------------------------------------------
+#
+# What the resolve pass learns from a film and its includes: one entry per character and per
+# set, whether declared or inferred from a plain screenplay, and where each scene happens.
+# Later passes (shot inference, prompts) read these instead of the raw declarations.
+
+
+class CastMember(BaseModel):
+    """One character. `declared` is false for a character filmc inferred from the screenplay;
+    then `look` is the action sentence that introduces them ("ALIN (19), a lean fisherman...")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    name: str
+    declared: bool
+    span: Span
+    look: str = ""
+    wardrobe: str = ""
+    voice: str = ""
+    ref: str | None = None
+    seed: int | None = None
+    aka: tuple[str, ...] = ()
+
+
+class FilmSet(BaseModel):
+    """One set (a location). Inferred sets take their name from scene headings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    name: str
+    declared: bool
+    span: Span
+    look: str = ""
+    lighting: str = ""
+    ref: str | None = None
+    seed: int | None = None
+    aka: tuple[str, ...] = ()
+
+
+class SceneSetting(BaseModel):
+    """Where and when a scene happens: its set, interior or exterior, and its light.
+
+    `light` is dawn, day, dusk or night; `light_from` says whether the heading gave it
+    ("heading"), it carries over from the scene before ("previous"), or filmc assumed day
+    ("default").
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    set_key: str | None
+    place: Literal["int", "ext", "int/ext"] | None
+    time: str | None
+    light: Literal["dawn", "day", "dusk", "night"]
+    light_from: Literal["heading", "previous", "default"]
+    continuous: bool
+
+
+class Symbols(BaseModel):
+    """The film's names resolved: cast and sets by key, each scene's setting (one per scene,
+    in order), and every spelling that resolves to a key (cue names, aliases, misspellings)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cast: dict[str, CastMember] = {}
+    sets: dict[str, FilmSet] = {}
+    settings: tuple[SceneSetting, ...] = ()
+    spellings: dict[str, str] = {}
+    set_spellings: dict[str, str] = {}
+
+    def character(self, name: str) -> CastMember | None:
+        """The character a name (as written in a cue or an annotation) resolves to."""
+        key = self.spellings.get(fold(name))
+        return self.cast.get(key) if key else None

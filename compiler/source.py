@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,23 @@ class SourceFile:
         offset = max(0, min(offset, len(self.text)))
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based (line, column)."""
+        line = max(1, min(line, len(self._line_starts)))
+        return min(self._line_starts[line - 1] + column - 1, len(self.text))
+
+    def find(self, within: Span, needle: str | re.Pattern) -> Span:
+        """The span of the first `needle` inside `within` (as a whole word if it is one there,
+        case ignored; a compiled pattern as it is); `within` itself when it is not there.
+        Used to point at one name or term inside an annotation or a heading."""
+        start, end = self.offset(within.line, within.column), self.offset(within.end_line, within.end_column)
+        haystack = self.text[start:end]
+        if isinstance(needle, re.Pattern):
+            m = needle.search(haystack)
+        else:
+            m = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack, re.I) or re.search(re.escape(needle), haystack, re.I)
+        return self.span(start + m.start(), start + m.end()) if m else within
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its newline ('' past the end)."""

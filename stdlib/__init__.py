@@ -1,4 +1,6 @@
-"""filmc's standard library: `.film` includes, jinja2 prompt templates and inference rules
-(words per second, coverage), shipped as package data for a project to include or override.
-It fills in with the shot planner, the first stage that reads it.
+"""filmc's standard library: `.film` includes, jinja2 prompt templates and inference rules,
+shipped as package data for a project to include or override.
+
+`defaults.toml` holds the rules that are numbers (words per second of natural speech); a
+project's `film.toml` overrides them key by key.
 """

@@ -64,6 +64,19 @@ def _directory(folder: Path, filename: str) -> Path:
     return path
 
 
+def _with_config(config: str, script: str) -> Callable[[Path, str], Path]:
+    """A script with a film.toml beside it (one in this folder would be every case's project)."""
+
+    def make(folder: Path, filename: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "film.toml").write_text(config, encoding="utf-8")
+        path = folder / filename
+        path.write_text(script, encoding="utf-8")
+        return path
+
+    return make
+
+
 # Cases that cannot be committed as .film files: name -> how to make `<folder>/<name>.film`.
 GENERATED: dict[str, Callable[[Path, str], Path]] = {
     # A NUL byte, as in a word-processor file or an image renamed to .film.
@@ -75,6 +88,11 @@ GENERATED: dict[str, Callable[[Path, str], Path]] = {
     # The path names a folder (the CLI refuses this itself, as a usage error; compile_file
     # reports it).
     "io-error-directory": _directory,
+    # A film.toml with a value out of range, a misspelt setting and a misspelt table.
+    "invalid-config": _with_config(
+        "[pacing]\nwords_per_second = 0\nwords_per_minute = 150\n\n[pacnig]\nwords_per_second = 2\n",
+        "EXT. SHORE - DAWN\n\nALIN (19) hauls the boat up the sand.\n",
+    ),
 }
 
 

@@ -25,9 +25,10 @@ from hypothesis import HealthCheck, assume, event, example, given, note, setting
 from hypothesis import strategies as st
 
 from filmc.compiler import ir
-from filmc.compiler.diagnostics import CODES, Reporter, Severity
-from filmc.compiler.driver import compile_text
+from filmc.compiler.diagnostics import CODES, Reporter, Severity, did_you_mean
+from filmc.compiler.driver import compile_text, parse_text
 from filmc.compiler.lower import lower
+from filmc.compiler.names import fold
 from filmc.compiler.source import SourceFile
 from filmc.compiler.writer import write
 
@@ -134,10 +135,10 @@ _NOTE_SHAPE = re.compile(r"\[\[(?:[^\[\]]|\[(?!\[)|\](?!\]))*\]\]")
 def assert_round_trip(text: str) -> None:
     """write() then compile gives the same film; a failure that belongs to a known, reported
     bug class (`writer_limit`) is set aside instead, so a fixed bug needs no change here."""
-    film = compile_text(text).film
+    film = parse_text(text).film
     written = write(film)
     note(f"written: {written!r}")
-    again = compile_text(written)
+    again = parse_text(written)
     if comparable(again.film) != comparable(film):
         limit = writer_limit(text, film, written)
         if limit is not None:
@@ -154,7 +155,7 @@ def assert_round_trip(text: str) -> None:
 def test_generated_screenplay_parses_to_its_model(script: Script) -> None:
     rendered = script.render()
     note(f"text: {rendered.text!r}")
-    result = compile_text(rendered.text)
+    result = parse_text(rendered.text)
     assert errors(result) == []
     assert title_page(result.film) == rendered.title_page
     assert elements_json(result.film) == rendered.elements
@@ -315,11 +316,24 @@ def test_renaming_a_character_changes_nothing_else(case) -> None:
     before = compile_text(script.render().text)
     renamed_text = script.renamed(index, new).render().text
     note(f"renamed: {renamed_text!r}")
+    # A renaming, not a merge: the new name is not already a word of the script, the old one
+    # is not a word of anything but the character, and neither is a typo away from another
+    # character (that would make one a misspelling of the other).
+    others = [fold(n.text) for k, n in enumerate(script.names) if k != index]
+    assume(fold(new.text) not in _words(script.render().text))
+    assume(fold(old) not in _words(renamed_text))
+    assume(did_you_mean(fold(new.text), others) is None and did_you_mean(fold(old), others) is None)
     after = compile_text(renamed_text)
     assert title_page(after.film) == title_page(before.film)
     assert elements_json(after.film) == [_rename(e, old, new.text) for e in elements_json(before.film)]
     assert [(d.code, d.span.line) for d in after.diagnostics] == [(d.code, d.span.line) for d in before.diagnostics]
     assert old not in [e["name"] for e in elements_json(after.film) if e["type"] in ("character", "cast", "wardrobe")]
+
+
+def _words(text: str) -> set[str]:
+    """Every run of words of a text, folded, as names are matched in action."""
+    words = fold(text).split()
+    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 4, len(words)) + 1)}
 
 
 # ---- the model itself, against hand-written expectations ------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from filmc.compiler import ir
-from filmc.compiler.driver import compile_text
+from filmc.compiler.driver import parse_text
 
 
 def only(text: str):
-    result = compile_text(text)
+    result = parse_text(text)
     elements = result.film.elements()
     assert len(elements) == 1, elements
     return elements[0], result.diagnostics
@@ -26,7 +26,7 @@ def test_cast_declaration_with_fields_and_continuation() -> None:
         "ALIN", "19-year-old fisherman, lean and sunburnt", "white tunic, red sash", "young male", 42, "refs/alin.png",
     )
     assert cast.aka == ("YOUNG ALIN", "THE FISHERMAN")
-    film = compile_text("[[cast ALIN: x]]\n").film
+    film = parse_text("[[cast ALIN: x]]\n").film
     assert film.declarations[0].name == "ALIN" and film.scenes == ()
 
 
@@ -76,7 +76,7 @@ def test_plain_notes_are_not_annotations() -> None:
     ],
 )
 def test_annotation_syntax_errors_point_at_the_column(text: str, column: int, message: str, hint: str) -> None:
-    result = compile_text("Before.\n\n" + text + "\n")
+    result = parse_text("Before.\n\n" + text + "\n")
     (d,) = result.diagnostics
     assert (d.code, d.span.line, d.span.column) == ("annotation-syntax", 3, column)
     assert d.message.startswith(message)
@@ -86,7 +86,7 @@ def test_annotation_syntax_errors_point_at_the_column(text: str, column: int, me
 
 
 def test_unknown_and_duplicate_fields() -> None:
-    result = compile_text("[[cast ALIN: x\n  wardobe: red\n  voice: a\n  voice: b]]\n")
+    result = parse_text("[[cast ALIN: x\n  wardobe: red\n  voice: a\n  voice: b]]\n")
     codes = [(d.code, d.span.line, d.span.column) for d in result.diagnostics]
     assert codes == [("unknown-field", 2, 3), ("duplicate-field", 4, 3)]
     assert "did you mean `wardrobe`?" in result.diagnostics[0].hints
@@ -94,16 +94,16 @@ def test_unknown_and_duplicate_fields() -> None:
 
 
 def test_invalid_values() -> None:
-    result = compile_text("[[cast ALIN: x\n  seed: lucky]]\n\n[[shot wide, 0s]]\n\nAspect: nope\n")
+    result = parse_text("[[cast ALIN: x\n  seed: lucky]]\n\n[[shot wide, 0s]]\n\nAspect: nope\n")
     assert [d.code for d in result.diagnostics] == ["invalid-value", "invalid-value"]
-    result = compile_text("Title: T\nAspect: wide\n\nx\n")
+    result = parse_text("Title: T\nAspect: wide\n\nx\n")
     (d,) = result.diagnostics
     assert (d.code, d.span.line, d.span.column) == ("invalid-title-key", 2, 9)
-    assert compile_text("Title: T\nAspect: 2.39:1\n\nx\n").film.settings.aspect == (2.39, 1.0)
+    assert parse_text("Title: T\nAspect: 2.39:1\n\nx\n").film.settings.aspect == (2.39, 1.0)
 
 
 def test_conflicting_shot_terms() -> None:
-    result = compile_text("[[shot wide, close, 4s]]\n")
+    result = parse_text("[[shot wide, close, 4s]]\n")
     (d,) = result.diagnostics
     assert (d.code, d.span.column) == ("conflicting-terms", 14)
     assert d.message == "this shot is given two framings: `wide` and `close`"

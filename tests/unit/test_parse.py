@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from filmc.compiler import ir
-from filmc.compiler.driver import compile_text
+from filmc.compiler.driver import parse_text
 from filmc.compiler.parse import ANNOTATION_KEYWORDS, _annotation_parser, _screenplay_parser, lex_lines
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
-    film = compile_text(text).film
+    film = parse_text(text).film
     return [(e.type, e.text) for e in film.elements()]
 
 
@@ -64,20 +64,20 @@ def test_scene_heading_needs_its_own_paragraph() -> None:
 
 
 def test_scene_number() -> None:
-    film = compile_text("INT. HOUSE - DAY #12A#\n").film
+    film = parse_text("INT. HOUSE - DAY #12A#\n").film
     heading = film.scenes[0].heading
     assert (heading.text, heading.scene_number) == ("INT. HOUSE - DAY", "12A")
 
 
 def test_character_parts_and_dual_dialogue() -> None:
-    elements = compile_text("ADAM (V.O.)(CONT'D)\nYes.\n\nEVE ^\nNo.\n").film.elements()
+    elements = parse_text("ADAM (V.O.)(CONT'D)\nYes.\n\nEVE ^\nNo.\n").film.elements()
     adam, eve = elements[0], elements[2]
     assert (adam.name, adam.extensions, adam.dual) == ("ADAM", ("V.O.", "CONT'D"), True)
     assert (eve.name, eve.dual) == ("EVE", True)
 
 
 def test_lone_dual_cue_is_reported_and_not_dual() -> None:
-    result = compile_text("Action first.\n\nEVE ^\nNo.\n")
+    result = parse_text("Action first.\n\nEVE ^\nNo.\n")
     cue = result.film.elements()[1]
     assert cue.name == "EVE" and not cue.dual
     assert [d.code for d in result.diagnostics] == ["lone-dual-dialogue"]
@@ -93,11 +93,11 @@ def test_two_spaces_keep_dialogue_going() -> None:
 def test_note_only_lines_are_transparent() -> None:
     # A shot annotation glued above a cue does not stop it being a cue.
     text = "Action.\n\n[[shot close on ALIN]]\nALIN\nMother!\n"
-    assert [e.type for e in compile_text(text).film.elements()] == ["action", "shot", "character", "dialogue"]
+    assert [e.type for e in parse_text(text).film.elements()] == ["action", "shot", "character", "dialogue"]
 
 
 def test_inline_and_multiline_notes() -> None:
-    elements = compile_text("Before [[one]] after.\n\nA [[two\nlines]] b\n").film.elements()
+    elements = parse_text("Before [[one]] after.\n\nA [[two\nlines]] b\n").film.elements()
     assert [(e.type, e.text) for e in elements] == [
         ("action", "Before  after."), ("note", "one"), ("action", "A  b"), ("note", "two\nlines"),
     ]
@@ -106,7 +106,7 @@ def test_inline_and_multiline_notes() -> None:
 
 
 def test_unclosed_note_is_text_with_a_warning() -> None:
-    result = compile_text("Look [[at this\n\nNext.\n")
+    result = parse_text("Look [[at this\n\nNext.\n")
     assert [(e.type, e.text) for e in result.film.elements()] == [("action", "Look [[at this"), ("action", "Next.")]
     (d,) = result.diagnostics
     assert (d.code, d.span.line, d.span.column, d.span.end_column) == ("unclosed-note", 1, 6, 8)
@@ -114,28 +114,28 @@ def test_unclosed_note_is_text_with_a_warning() -> None:
 
 def test_boneyard_inline_multiline_nested() -> None:
     text = "A /* gone */ b.\n\n/* a\n/* nested */\nstill gone */\nAfter.\n\nBROKEN [[x]] line\n"
-    result = compile_text(text)
+    result = parse_text(text)
     assert [(e.type, e.text) for e in result.film.elements()][:2] == [("action", "A  b."), ("action", "After.")]
     # Positions after a boneyard are still those of the source file.
     assert [e.span.line for e in result.film.elements()] == [1, 6, 8, 8]
 
 
 def test_unclosed_boneyard_drops_the_rest_with_a_warning() -> None:
-    result = compile_text("Kept.\n\n/* never closed\n\nLost.\n")
+    result = parse_text("Kept.\n\n/* never closed\n\nLost.\n")
     assert kinds("Kept.\n\n/* never closed\n\nLost.\n") == [("action", "Kept.")]
     (d,) = result.diagnostics
     assert (d.code, d.span.line, d.span.column) == ("unclosed-boneyard", 3, 1)
 
 
 def test_title_page() -> None:
-    film = compile_text("Title: Big\nContact:\n    me@example.com\n\tsecond line\n\nINT. A - DAY\n").film
+    film = parse_text("Title: Big\nContact:\n    me@example.com\n\tsecond line\n\nINT. A - DAY\n").film
     assert film.to_json()["title_page"] == {"Title": ["Big"], "Contact": ["me@example.com", "second line"]}
     assert film.settings.title == "Big"
 
 
 @pytest.mark.parametrize("first", ["CUT TO:\n\nx\n", "A clock reads 6:24 am.\n\nx\n", "Hello [[cast A: x\n\nx\n"])
 def test_not_a_title_page(first: str) -> None:
-    assert compile_text(first).film.title_page == ()
+    assert parse_text(first).film.title_page == ()
 
 
 def test_crlf_and_bom() -> None:
@@ -151,7 +151,7 @@ def test_crlf_and_bom() -> None:
 
 
 def test_scenes_group_elements() -> None:
-    film = compile_text("Cold open.\n\nINT. A - DAY\n\nOne.\n\nEXT. B - NIGHT\n\nTwo.\n").film
+    film = parse_text("Cold open.\n\nINT. A - DAY\n\nOne.\n\nEXT. B - NIGHT\n\nTwo.\n").film
     assert [(s.heading.text if s.heading else None, [e.text for e in s.elements]) for s in film.scenes] == [
         (None, ["Cold open."]), ("INT. A - DAY", ["One."]), ("EXT. B - NIGHT", ["Two."]),
     ]
@@ -198,7 +198,7 @@ def test_forced_marks_are_removed() -> None:
 
 
 def test_emphasis_runs_in_json() -> None:
-    (action,) = compile_text("A *tiny* **bold** move.\n").film.elements()
+    (action,) = parse_text("A *tiny* **bold** move.\n").film.elements()
     assert action.text == "A tiny bold move."
     assert action.to_json()["runs"] == [
         {"text": "A "}, {"text": "tiny", "italic": True}, {"text": " "}, {"text": "bold", "bold": True},

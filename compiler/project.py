@@ -1,0 +1,245 @@
+"""The project around a script: its root folder, its settings, and the files it may read.
+
+A project is the folder holding `film.toml`, found by walking up from the script; a script with
+no `film.toml` above it is a project of its own folder. Includes and reference images resolve
+relative to the file that names them and must stay inside the project: filmc reads nothing
+outside it, so a film cannot leak a file from elsewhere on the machine into a generation
+request.
+
+Settings are layered like editly's defaults: `stdlib/defaults.toml`, then the project's
+`film.toml`, key by key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path, PurePosixPath
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import diagnostics as codes
+from .diagnostics import Reporter, did_you_mean
+from .source import SourceFile, Span
+
+CONFIG_NAME = "film.toml"
+
+
+class Pacing(BaseModel):
+    """How fast lines are spoken, for timing dialogue against shots."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    words_per_second: float = Field(gt=0, le=10)
+
+
+class Config(BaseModel):
+    """A project's settings: the stdlib defaults with its film.toml laid over them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pacing: Pacing
+
+
+# Tables a film.toml may hold that later stages read; filmc passes them over here.
+_LATER_TABLES = ("backends", "budget", "cache", "concurrency", "build")
+
+
+@dataclass
+class Project:
+    """A script's project: where it is, what it may read, and its settings."""
+
+    root: Path
+    config: Config
+    config_path: Path | None = None
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+
+    def reference(self, written: str, base: Path, shown_base: str, span: Span, reporter: Reporter, what: str) -> Path | None:
+        """The file an include or a `ref:` names, or None after reporting why it cannot be read.
+
+        `base` is the folder of the file that names it, `shown_base` that folder as the user
+        sees it (for messages). Nothing outside the project root is opened.
+        """
+        path = Path(written)
+        target = path if path.is_absolute() else base / path
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            resolved = Path(os.path.abspath(target))
+        shown = display_path(shown_base, written)
+        if not resolved.is_relative_to(self.root.resolve()):
+            reporter.report(
+                codes.OUTSIDE_PROJECT, span,
+                f"{what} `{written}` is outside the project folder, so filmc does not read it",
+                (f"the project is `{display_root(self.root)}`; copy the file into it, or put a {CONFIG_NAME} in a "
+                 "folder that holds both",),
+            )
+            return None
+        if not resolved.exists():
+            siblings = [p.name for p in resolved.parent.iterdir()] if resolved.parent.is_dir() else []
+            close = did_you_mean(resolved.name, sorted(siblings))
+            reporter.report(
+                codes.MISSING_FILE, span,
+                f"{what} `{written}` does not exist" + (f" (looked for `{shown}`)" if shown != written else ""),
+                (f"did you mean `{close}`?",) if close else ("check the path: it is relative to the file that names it",),
+            )
+            return None
+        if resolved.is_dir():
+            reporter.report(codes.IO_ERROR, span, f"{what} `{written}` is a folder, not a file",
+                            ("name a file inside it",))
+            return None
+        try:
+            with resolved.open("rb") as handle:
+                handle.read(1)
+        except OSError as exc:
+            reporter.report(codes.IO_ERROR, span, f"cannot read {what} `{written}`: {exc.strerror or exc}",
+                            ("check the file's permissions",))
+            return None
+        return resolved
+
+
+def display_path(shown_base: str, written: str) -> str:
+    """A path named inside a file, as a user finds it from where filmc was run."""
+    if os.path.isabs(written):
+        return written
+    return Path(os.path.normpath(os.path.join(shown_base, written))).as_posix()
+
+
+def display_root(root: Path) -> str:
+    try:
+        relative = os.path.relpath(root)
+    except ValueError:
+        return str(root)
+    return "." if relative == "." else Path(relative).as_posix()
+
+
+def find_root(script: Path) -> tuple[Path, Path | None]:
+    """The project folder of a script and its film.toml (None when there is none)."""
+    folder = Path(os.path.abspath(script)).parent
+    for candidate in (folder, *folder.parents):
+        config = candidate / CONFIG_NAME
+        if config.is_file():
+            return candidate, config
+    return folder, None
+
+
+def load_project(script: Path, reporter: Reporter, shown_script: str | None = None) -> Project:
+    """The project of a script, its settings read and checked; problems become diagnostics.
+    `shown_script` is the script's path as the user gave it, which film.toml's is shown beside."""
+    root, config_path = find_root(script)
+    settings = _defaults()
+    project_sources: dict[str, SourceFile] = {}
+    if config_path is not None:
+        shown_base = str(PurePosixPath(Path(shown_script or script).as_posix()).parent)
+        shown = display_path(shown_base, Path(os.path.relpath(config_path, Path(script).absolute().parent)).as_posix())
+        try:
+            source = SourceFile.read(config_path, shown)
+        except OSError as exc:
+            reporter.report(codes.IO_ERROR, Span(file=shown, line=1, column=1, end_line=1, end_column=1),
+                            f"cannot read `{shown}`: {exc.strerror or exc}", ("check the file's permissions",))
+        else:
+            project_sources[shown] = source
+            settings = _merge(settings, _read_config(source, reporter, settings))
+    try:
+        config = Config.model_validate(settings)
+    except ValidationError:  # only a bad film.toml value can get here; it was reported
+        config = Config.model_validate(_defaults())
+    return Project(root=root, config=config, config_path=config_path, sources=project_sources)
+
+
+def default_project(root: Path) -> Project:
+    """A project with the stdlib defaults and no film.toml (for scripts given as text)."""
+    return Project(root=root, config=Config.model_validate(_defaults()))
+
+
+def _defaults() -> dict:
+    text = resources.files("filmc.stdlib").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _read_config(source: SourceFile, reporter: Reporter, defaults: dict) -> dict:
+    """A film.toml's tables that filmc knows and whose values are valid; the rest is reported."""
+    try:
+        data = tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_POSITION.search(str(exc))
+        line, column = (int(m[1]), int(m[2])) if m else (1, 1)
+        message = _TOML_POSITION.sub("", str(exc)).strip()
+        reporter.report(codes.INVALID_CONFIG, Span(file=source.path, line=line, column=column, end_line=line,
+                                                   end_column=column + 1),
+                        f"{CONFIG_NAME} is not valid TOML: {message}", ("filmc uses its defaults until this is fixed",))
+        return {}
+    kept: dict = {}
+    for table, value in data.items():
+        if table in _LATER_TABLES:
+            continue
+        if table not in Config.model_fields:
+            close = did_you_mean(table, [*Config.model_fields, *_LATER_TABLES])
+            reporter.report(
+                codes.INVALID_CONFIG, _key_span(source, None, table),
+                f"`{table}` is not a setting filmc knows; it is ignored",
+                ((f"did you mean `{close}`?",) if close else ()) + (f"the tables are {', '.join(Config.model_fields)}",),
+                severity=codes.Severity.WARNING,
+            )
+            continue
+        model = Config.model_fields[table].annotation
+        if not isinstance(value, dict):
+            reporter.report(codes.INVALID_CONFIG, _key_span(source, None, table),
+                            f"`{table}` must be a table (`[{table}]`)", ())
+            continue
+        good = {}
+        for key, item in value.items():
+            if key not in model.model_fields:
+                close = did_you_mean(key, model.model_fields)
+                reporter.report(
+                    codes.INVALID_CONFIG, _key_span(source, table, key),
+                    f"`{key}` is not a setting of [{table}]; it is ignored",
+                    ((f"did you mean `{close}`?",) if close else ()) + (f"the settings are {', '.join(model.model_fields)}",),
+                    severity=codes.Severity.WARNING,
+                )
+                continue
+            try:
+                model.model_validate({**defaults.get(table, {}), key: item})
+            except ValidationError as exc:
+                reason = exc.errors()[0]["msg"]
+                reporter.report(codes.INVALID_CONFIG, _key_span(source, table, key),
+                                f"`{table}.{key} = {item!r}` is not valid: {reason[0].lower() + reason[1:]}",
+                                ("filmc uses the default until this is fixed",))
+                continue
+            good[key] = item
+        kept[table] = good
+    return kept
+
+
+def _key_span(source: SourceFile, table: str | None, key: str) -> Span:
+    """Where a key (or a table header) is written in a TOML file; line 1 when it cannot be found."""
+    text = source.text
+    start = 0
+    if table is not None:
+        header = re.search(rf"^\s*\[\s*{re.escape(table)}\s*\]", text, re.M)
+        if header:
+            start = header.end()
+        pattern = rf"^[ \t]*{re.escape(key)}[ \t]*="
+    else:
+        pattern = rf"^[ \t]*\[[ \t]*{re.escape(key)}[ \t]*\]|^[ \t]*{re.escape(key)}[ \t]*="
+    m = re.compile(pattern, re.M).search(text, start)
+    if not m:
+        return source.span(0, 0)
+    at = m.start() + len(m.group()) - len(m.group().lstrip(" \t["))
+    return source.span(at, at + len(key))
