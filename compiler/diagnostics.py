@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz.distance import OSA
 
 from .source import SourceFile, Span
 
@@ -227,19 +228,9 @@ def summary(diagnostics: Iterable[Diagnostic]) -> str:
 
 def edit_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insertions, deletions, substitutions and swaps of
-    two neighbouring letters each cost one (so EDWRAD is one edit from EDWARD)."""
-    if a == b:
-        return 0
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
+    two neighbouring letters each cost one (so EDWRAD is one edit from EDWARD). rapidfuzz
+    computes it in C++; name checks compare every rare name with every recurring one."""
+    return OSA.distance(a, b)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

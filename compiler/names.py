@@ -8,21 +8,21 @@ SHORE at dawn, `INT. BIG TOP - NIGHT [CONTINUOUS]` continues the scene before it
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 import regex
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_FOLD = re.compile(r"[\u2019\u2018\u02bc`.\-_]")
+_FOLDED = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", ".": "", "-": " ", "_": " "}
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(name: str) -> str:
     """The key of a name: case folded, one kind of apostrophe, no full stops, hyphens as
     spaces, single spaces (`DR. BENNETT` and `Dr Bennett` are one name)."""
-    return " ".join(name.translate(_APOSTROPHES).casefold().translate(_PUNCTUATION).split())
-
-
-_PUNCTUATION = str.maketrans({".": "", "-": " ", "_": " "})
+    return " ".join(_FOLD.sub(lambda m: _FOLDED[m.group()], name.casefold()).split())
 
 
 # ---- character cues ----------------------------------------------------------------------

@@ -36,6 +36,10 @@ class DecodeProblem(BaseModel):
     detail: str
 
 
+def _word_char(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")
+
+
 class SourceFile:
     """One decoded source file: its display path, its text and a line table.
 
@@ -112,6 +116,8 @@ class SourceFile:
         haystack = self.text[start:end]
         if isinstance(needle, re.Pattern):
             m = needle.search(haystack)
+        elif (at := haystack.find(needle)) != -1 and not _word_char(haystack, at - 1) and not _word_char(haystack, at + len(needle)):
+            return self.span(start + at, start + at + len(needle))  # the usual case, without a regex
         else:
             m = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack, re.I) or re.search(re.escape(needle), haystack, re.I)
         return self.span(start + m.start(), start + m.end()) if m else within

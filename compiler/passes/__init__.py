@@ -32,6 +32,8 @@ class Context:
     symbols: ir.Symbols = field(default_factory=ir.Symbols)
     # The parsed heading of each scene (None for the part before the first heading).
     headings: list[Heading | None] = field(default_factory=list)
+    # Each scene's action text, folded (see names.fold), for finding who it mentions.
+    action_text: list[str] = field(default_factory=list)
 
     def find(self, within: Span, needle: str | re.Pattern) -> Span:
         """The span of `needle` inside `within`, for pointing at one name in an annotation."""

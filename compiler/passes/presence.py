@@ -24,9 +24,17 @@ from . import Context
 def run(ctx: Context) -> None:
     symbols = ctx.symbols
     carried: set[str] = set()
-    for scene, heading in zip(ctx.film.scenes, ctx.headings, strict=True):
-        text = fold(" \n ".join(e.text for e in scene.elements if e.type in ("action", "centered")))
-        words = set(_WORD.findall(text))
+    spelled: dict[str, list[str]] = {}
+    for spelling, key in symbols.spellings.items():
+        spelled.setdefault(key, []).append(spelling)
+    scenes = ctx.film.scenes
+    framed_scenes = [any(isinstance(e, ir.ShotAnnotation) for e in scene.elements) for scene in scenes]
+    for index, (scene, heading, text) in enumerate(zip(scenes, ctx.headings, ctx.action_text, strict=True)):
+        following = ctx.headings[index + 1] if index + 1 < len(scenes) else None
+        if not framed_scenes[index] and not (following and following.continuous and framed_scenes[index + 1]):
+            carried = set()  # neither checked nor carried into a checked scene
+            continue
+        words: set[str] | None = None
         present: set[str] = set(carried) if heading is not None and heading.continuous else set()
         subjects: list[tuple[ir.ShotAnnotation, str, str]] = []
         speaking: list[tuple[ir.Character, str, str]] = []
@@ -43,17 +51,16 @@ def run(ctx: Context) -> None:
                     key = symbols.spellings.get(fold(name))
                     if key and not is_off_screen(element.extensions) and not is_voice_name(name):
                         speaking.append((element, name, key))
-        spelled: dict[str, list[str]] = {}
-        for spelling, key in symbols.spellings.items():
-            spelled.setdefault(key, []).append(spelling)
         for key in {k for _, _, k in subjects} | {k for _, _, k in speaking}:
             if key in present:
                 continue
+            if words is None:
+                words = set(_WORD.findall(text))
             if any(_names(text, words, spelling) for spelling in spelled.get(key, [key])):
                 present.add(key)
         framed = {k for _, _, k in subjects}
         carried = present | framed | {k for _, _, k in speaking}
-        if not subjects and not any(isinstance(e, ir.ShotAnnotation) for e in scene.elements):
+        if not framed_scenes[index]:
             continue
         reported: set[str] = set()
         for cue, name, key in speaking:

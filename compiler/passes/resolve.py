@@ -51,13 +51,17 @@ _LEADING_ARTICLE = regex.compile(r"^(?:A|AN|THE)\s+", regex.I)
 
 @dataclass
 class _Use:
-    """One place a character is named: a cue, a shot subject or a wardrobe change."""
+    """One place a character is named: a cue, a shot subject or a wardrobe change.
+    `where` is the element's span; `at(ctx)` narrows it to the name, when it is reported."""
 
     key: str
     written: str
-    span: Span
+    where: Span
     kind: str  # "cue", "subject" or "wardrobe"
     off_screen: bool = False
+
+    def at(self, ctx: Context) -> Span:
+        return ctx.find(self.where, self.written)
 
 
 def run(ctx: Context) -> ir.Symbols:
@@ -77,7 +81,7 @@ class _Resolver:
     def run(self) -> ir.Symbols:
         ctx = self.ctx
         self.declare()
-        action_text = self.action_texts()
+        action_text = ctx.action_text = self.action_texts()
         self.resolve_characters(action_text)
         settings = self.resolve_sets()
         self.check_unused(action_text)
@@ -167,13 +171,12 @@ class _Resolver:
                     whole = fold(element.name)
                     names = [element.name] if whole in known or not whole else speakers(element.name)
                     for name in names:
-                        uses.append(_Use(fold(name), name, self.ctx.find(element.span, name), "cue", off))
+                        uses.append(_Use(fold(name), name, element.span, "cue", off))
                 elif isinstance(element, ir.ShotAnnotation):
                     for name in element.subjects:
-                        uses.append(_Use(fold(name), name, self.ctx.find(element.span, name), "subject"))
+                        uses.append(_Use(fold(name), name, element.span, "subject"))
                 elif isinstance(element, ir.WardrobeChange):
-                    uses.append(_Use(fold(element.name), element.name, self.ctx.find(element.span, element.name),
-                                     "wardrobe"))
+                    uses.append(_Use(fold(element.name), element.name, element.span, "wardrobe"))
         return uses
 
     def check_extensions(self, cue: ir.Character) -> None:
@@ -250,7 +253,7 @@ class _Resolver:
                 continue  # named only in annotations: unknown, reported below
             intro = intros.get(key)
             self.cast[key] = ir.CastMember(
-                key=key, name=use.written, declared=False, span=intro[0] if intro else use.span,
+                key=key, name=use.written, declared=False, span=intro[0] if intro else use.where,
                 look=intro[1] if intro else "",
             )
             self.spellings[key] = key
@@ -264,10 +267,10 @@ class _Resolver:
             if use.key in misspelt:
                 target = self.cast.get(misspelt[use.key]) or self.cast[self.spellings[misspelt[use.key]]]
                 self.report(
-                    codes.MISSPELLED_NAME, use.span,
+                    codes.MISSPELLED_NAME, use.at(self.ctx),
                     f"`{use.written}` is probably a misspelling of `{target.name}`",
                     (f"did you mean `{target.name}`? ({'declared' if target.declared else 'first named'} "
-                     f"{_at(target.span, use.span)})",
+                     f"{_at(target.span, use.at(self.ctx))})",
                      f"if `{use.written}` is someone else, "
                      + ("declare them with `[[cast " + use.written + ": ...]]`" if has_declarations
                         else "introduce them in capitals in the action where they first appear"),
@@ -276,7 +279,7 @@ class _Resolver:
             elif use.key not in self.spellings:
                 close = did_you_mean(use.key, sorted(self.spellings))
                 self.report(
-                    codes.UNKNOWN_NAME, use.span,
+                    codes.UNKNOWN_NAME, use.at(self.ctx),
                     f"this {'shot' if use.kind == 'subject' else 'wardrobe change'} names `{use.written}`, "
                     "who is nowhere else in the film",
                     ((f"did you mean `{self.cast[self.spellings[close]].name}`?",) if close else ())
@@ -300,15 +303,15 @@ class _Resolver:
             if has_declarations:
                 intro = intros.get(key)
                 self.report(
-                    codes.UNDECLARED_CHARACTER, use.span,
+                    codes.UNDECLARED_CHARACTER, use.at(self.ctx),
                     f"`{use.written}` speaks but is not declared; "
-                    + (f"filmc will describe them from the action that introduces them ({_at(intro[0], use.span)})" if intro
+                    + (f"filmc will describe them from the action that introduces them ({_at(intro[0], use.at(self.ctx))})" if intro
                        else "filmc knows nothing of how they look or sound"),
                     (f"declare them once with `[[cast {use.written}: look, age, build]]` so every shot shows the same person",),
                 )
             elif key not in intros and key in on_screen and not is_voice_name(use.written) and not is_group_name(use.written):
                 self.report(
-                    codes.UNDECLARED_CHARACTER, use.span,
+                    codes.UNDECLARED_CHARACTER, use.at(self.ctx),
                     f"`{use.written}` speaks on screen but no action line introduces them, so filmc knows nothing "
                     "of how they look",
                     (f"introduce them in capitals where they first appear (`{use.written} (30s), ...`) or declare them "
@@ -405,6 +408,8 @@ class _Resolver:
         """Declarations in the script itself that nothing uses (an included cast sheet is shared
         by many scripts, so its unused entries are fine, and so is a script that is all
         declarations: it is such a sheet, checked on its own)."""
+        if not any(d.type != "include" for d in self.ctx.film.declarations):
+            return
         if not any(scene.heading is not None or scene.elements for scene in self.ctx.film.scenes):
             return
         used_characters = set()
@@ -461,8 +466,8 @@ def _closest(key: str, candidates: list[str]) -> str | None:
     bare = without_article(key)
     close = [
         c for c in candidates
-        if c != key and not differs_only_in_numbers(key, c) and without_article(c) != bare
-        and not is_voice_name(c) and _typo_apart(key, c)
+        if c != key and abs(len(c) - len(key)) <= 3 and _typo_apart(key, c)
+        and not differs_only_in_numbers(key, c) and without_article(c) != bare and not is_voice_name(c)
     ]
     return did_you_mean(key, close)
 
@@ -470,16 +475,32 @@ def _closest(key: str, candidates: list[str]) -> str | None:
 def _typo_apart(a: str, b: str) -> bool:
     """Whether two names are a typo apart: a letter or two within words (EDWRAD, EDWARD), or
     one letter that joins or splits words (BIGTOP, BIG TOP); never a word more or less."""
+    if abs(len(a) - len(b)) > 3:
+        return False
     words_a, words_b = a.split(), b.split()
     if len(words_a) != len(words_b):
-        return edit_distance(a, b) <= 1
+        return _one_edit_apart(a, b)
     for x, y in zip(words_a, words_b, strict=True):
         if x != y:
             shorter = min(len(x), len(y))
             limit = 1 if shorter <= 4 else 2 if shorter <= 8 else 3
-            if edit_distance(x, y) > limit:
+            if abs(len(x) - len(y)) > limit or edit_distance(x, y) > limit:
                 return False
     return True
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether one insertion, deletion or substitution turns `a` into `b` (in linear time)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1:
+        return False
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
 
 
 def _named_before(key: str, text: str, start: int) -> bool:

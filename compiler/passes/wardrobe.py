@@ -42,6 +42,8 @@ def run(ctx: Context) -> None:
         names[key] += [w for w in mention_words(key) if w not in names[key]]
     # Whose clothes filmc knows: those declared with a wardrobe, and those given one since.
     dressed = {key for key, member in symbols.cast.items() if member.wardrobe}
+    if not dressed and not any(isinstance(e, ir.WardrobeChange) for scene in ctx.film.scenes for e in scene.elements):
+        return  # nobody's clothes are known: nothing to keep consistent
     for scene in ctx.film.scenes:
         changed = {symbols.spellings.get(fold(e.name)) for e in scene.elements if isinstance(e, ir.WardrobeChange)}
         for element in scene.elements:
