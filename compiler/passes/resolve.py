@@ -21,8 +21,8 @@ from .. import diagnostics as codes
 from .. import ir
 from ..diagnostics import did_you_mean, edit_distance
 from ..names import (
-    KNOWN_EXTENSIONS,
     _OFF_SCREEN,
+    KNOWN_EXTENSIONS,
     differs_only_in_numbers,
     extension_parts,
     fold,

@@ -56,7 +56,9 @@ def run(ctx: Context) -> None:
                 change = _CHANGE.search(text)
                 if not change or not _CLOTHES.search(text, change.end()):
                     continue
-                who = _who(fold(text[: change.start()]), names)
+                # The one named last before the verb, in this sentence or (for "he", "she")
+                # earlier in the paragraph.
+                who = _who(fold(element.text[: sentence.start() + change.start()]), names)
                 if who is None or who in changed or who not in dressed:
                     continue
                 member = symbols.cast[who]
