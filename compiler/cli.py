@@ -6,6 +6,7 @@ own convention for bad options and arguments), 3 for an internal error (a bug in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -83,9 +84,12 @@ def parse(file: str, as_json: bool, fmt: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--format", "fmt", type=_FORMATS, default="human", show_default=True,
               help="human: rustc-style with source lines; short: one line each; json: a list.")
-def check(file: str, fmt: str) -> None:
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI): any warning makes the exit status 1.")
+def check(file: str, fmt: str, strict: bool) -> None:
     """Check FILE and report every problem; exit 1 if there are errors."""
     result = compile_file(_script(file), file)
+    if strict:
+        result = dataclasses.replace(result, diagnostics=diagnostics.promote_warnings(result.diagnostics))
     # JSON goes to stdout for tools; human and short output are diagnostics, on stderr.
     _emit(result, fmt, sys.stdout if fmt == "json" else sys.stderr)
     if fmt == "human" and not result.diagnostics:

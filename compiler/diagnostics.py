@@ -152,6 +152,13 @@ class Reporter:
         return any(d.severity is Severity.ERROR for d in self._items)
 
 
+def promote_warnings(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """The diagnostics with every warning made an error (`filmc check --strict`)."""
+    return tuple(
+        d.model_copy(update={"severity": Severity.ERROR}) if d.severity is Severity.WARNING else d for d in diagnostics
+    )
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
 

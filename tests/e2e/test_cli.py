@@ -84,3 +84,40 @@ def test_version_and_help() -> None:
     assert filmc("--version").stdout.startswith("filmc, version ")
     help_text = filmc("--help").stdout
     assert "check" in help_text and "parse" in help_text
+
+
+def test_strict_turns_warnings_into_errors() -> None:
+    case = "tests/golden/diagnostics/misspelled-name.film"
+    relaxed = filmc("check", case, "--format", "short")
+    assert relaxed.returncode == 0
+    assert "warning[misspelled-name]" in relaxed.stderr
+    strict = filmc("check", case, "--format", "json", "--strict")
+    assert strict.returncode == 1
+    items = json.loads(strict.stdout)
+    assert [(i["severity"], i["code"]) for i in items] == [("error", "misspelled-name")]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_pass_strict(path: Path) -> None:
+    run = filmc("check", "--strict", str(path.relative_to(ROOT)))
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_film_with_its_project(tmp_path: Path) -> None:
+    """A project as a user lays it out: film.toml at the root, a shared cast sheet, a script in
+    a folder of episodes, a reference image; then the same script with a misspelt include."""
+    (tmp_path / "film.toml").write_text("[pacing]\nwords_per_second = 2\n", encoding="utf-8")
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "alin.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "cast.film").write_text(
+        "[[cast ALIN: 19-year-old fisherman, lean, sunburnt\n  ref: refs/alin.png]]\n", encoding="utf-8")
+    episodes = tmp_path / "episodes"
+    episodes.mkdir()
+    script = "[[include ../cast.film]]\n\nEXT. SHORE - DAWN\n\nALIN hauls the boat up the sand.\n\nALIN\nStorm's coming.\n"
+    (episodes / "one.film").write_text(script, encoding="utf-8")
+    run = filmc("check", "episodes/one.film", "--strict", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    (episodes / "two.film").write_text(script.replace("../cast.film", "../cats.film"), encoding="utf-8")
+    run = filmc("check", "episodes/two.film", "--format", "short", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr.startswith("episodes/two.film:1:11: error[missing-file]: the included file `../cats.film` does not exist")
