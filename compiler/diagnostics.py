@@ -44,7 +44,7 @@ def _register(slug: str, severity: Severity, summary: str) -> str:
     return slug
 
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
 # Files and bytes
 IO_ERROR = _register("io-error", E, "a file could not be read")
@@ -84,8 +84,9 @@ INCOMPLETE_HEADING = _register("incomplete-heading", W, "a scene heading has no 
 SPEAKER_NOT_PRESENT = _register("speaker-not-present", W, "a character speaks in a scene they are not in")
 SUBJECT_NOT_IN_SCENE = _register("subject-not-in-scene", W, "a shot is on a character who is not in the scene")
 DIALOGUE_TOO_LONG = _register("dialogue-too-long", W, "a speech cannot be said in its shot's duration at a natural pace")
+SHOT_WILL_BE_SPLIT = _register("shot-will-be-split", N, "a shot is longer than the video backend's longest clip, so it will be split")
 
-del E, W
+del E, W, N
 
 
 class Diagnostic(BaseModel):
@@ -223,11 +224,14 @@ def summary(diagnostics: Iterable[Diagnostic]) -> str:
     items = list(diagnostics)
     errors = sum(d.severity is Severity.ERROR for d in items)
     warnings = sum(d.severity is Severity.WARNING for d in items)
+    notes = sum(d.severity is Severity.NOTE for d in items)
     parts = []
     if errors:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if notes:
+        parts.append(f"{notes} note{'s' if notes != 1 else ''}")
     return ", ".join(parts) if parts else "no problems"
 
 

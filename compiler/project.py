@@ -36,16 +36,28 @@ class Pacing(BaseModel):
     words_per_second: float = Field(gt=0, le=10)
 
 
+class Backends(BaseModel):
+    """Which backend makes each kind of asset, by its registered name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    image: str = Field(min_length=1)
+    video: str = Field(min_length=1)
+    speech: str = Field(min_length=1)
+    music: str = Field(min_length=1)
+
+
 class Config(BaseModel):
     """A project's settings: the stdlib defaults with its film.toml laid over them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pacing: Pacing
+    backends: Backends
 
 
 # Tables a film.toml may hold that later stages read; filmc passes them over here.
-_LATER_TABLES = ("backends", "budget", "cache", "concurrency", "build")
+_LATER_TABLES = ("backend", "budget", "cache", "build")
 
 
 @dataclass

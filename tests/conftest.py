@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "fountain"
 EXAMPLES = ROOT / "examples"
+
+
+# Test-only backends, registered through the `filmc.backends` entry-point group as a third
+# party's would be (see tests/plugins/).
+PLUGINS = ROOT / "tests" / "plugins"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if str(PLUGINS) not in sys.path:
+        sys.path.insert(0, str(PLUGINS))
+        importlib.invalidate_caches()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

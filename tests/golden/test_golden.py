@@ -93,6 +93,11 @@ GENERATED: dict[str, Callable[[Path, str], Path]] = {
         "[pacing]\nwords_per_second = 0\nwords_per_minute = 150\n\n[pacnig]\nwords_per_second = 2\n",
         "EXT. SHORE - DAWN\n\nALIN (19) hauls the boat up the sand.\n",
     ),
+    # A video backend whose clips are at most 10 s (a test plugin, tests/plugins/) and a 14 s shot.
+    "shot-will-be-split": _with_config(
+        '[backends]\nvideo = "test-video-10s"\n',
+        "EXT. SHORE - DAWN\n\n[[shot wide, push in, 14s]]\n\nWaves hammer the basalt as the storm comes in.\n",
+    ),
 }
 
 
