@@ -70,13 +70,13 @@ INCLUDE_CONTENT = _register("include-content", W, "an included file holds screen
 INVALID_CONFIG = _register("invalid-config", E, "film.toml does not parse, or a setting in it is unknown or invalid")
 # Names: characters and sets
 MISSPELLED_NAME = _register("misspelled-name", W, "a name is probably a misspelling of another character or set")
-MISSPELLED_EXTENSION = _register("misspelled-extension", W, "a cue extension is probably a misspelling of V.O., O.S. or CONT'D")
+MISSPELLED_EXTENSION = _register("misspelled-extension", W, "a cue extension is probably a misspelling of V.O., O.S., O.C. or CONT'D")
 UNKNOWN_NAME = _register("unknown-name", E, "an annotation names a character who is nowhere in the film")
 UNDECLARED_CHARACTER = _register("undeclared-character", W, "a character appears without a declaration or an introduction")
 UNDECLARED_SET = _register("undeclared-set", W, "a scene's location is not one of the declared sets")
 UNUSED_DECLARATION = _register("unused-declaration", W, "a character or set is declared but never appears")
 DUPLICATE_DECLARATION = _register("duplicate-declaration", W, "a character or set is declared twice, or a name means two things")
-CONFLICTING_LOOK = _register("conflicting-look", E, "a character or set is declared twice with different looks")
+CONFLICTING_LOOK = _register("conflicting-look", E, "a character or set is declared twice with different details")
 UNDECLARED_WARDROBE_CHANGE = _register("undeclared-wardrobe-change", W, "the action changes a character's clothes without a [[wardrobe]]")
 # Scenes: time, place, who is there, timing
 TIME_CONTRADICTION = _register("time-contradiction", W, "a continuous scene or shot changes the time of day")

@@ -16,7 +16,9 @@ from .lower import lower
 from .project import Project, display_path
 from .source import SourceFile
 
-_DECLARATION_TYPES = ("cast", "set", "include")
+# What an included file may hold without being reported: declarations, and what organises them
+# (notes, sections, synopses, page breaks) in a cast sheet.
+_SHEET_TYPES = ("cast", "set", "include", "note", "section", "synopsis", "page_break")
 
 
 def gather(film: ir.Film, script: Path, project: Project, reporter: Reporter, sources: dict[str, SourceFile]):
@@ -55,13 +57,14 @@ def gather(film: ir.Film, script: Path, project: Project, reporter: Reporter, so
             return
         sources[shown] = source
         included = lower(source, reporter)
-        content = [e for e in included.elements() if e.type not in _DECLARATION_TYPES and e.type != "note"]
+        content = [e for e in included.elements() if e.type not in _SHEET_TYPES]
         if content:
             reporter.report(
                 codes.INCLUDE_CONTENT, content[0].span,
                 f"`{shown}` is included for its declarations; its {content[0].type.replace('_', ' ')} and the rest of "
                 "its screenplay are not part of this film",
-                ("an included file is for [[cast]], [[set]] and [[include]] declarations; put scenes in the script "
+                (f"it is included on line {include.span.line} of `{include.span.file}`",
+                 "an included file is for [[cast]], [[set]] and [[include]] declarations; put scenes in the script "
                  "that includes it",),
             )
         visit(included, path.parent, str(PurePosixPath(shown).parent))

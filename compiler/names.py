@@ -1,7 +1,8 @@
 """How a screenplay names things: characters, places and times of day, in the writer's spellings.
 
 Screenwriters spell one name several ways (`WILL’S` and `WILL'S`, `BIG TOP` and `BIG-TOP`,
-`EDWARD (CONT'D)`); `fold` gives every spelling of one name the same key. `parse_heading`
+`DR. BENNETT` and `Dr Bennett`); `fold` gives every spelling of one name the same key (a cue's
+extensions, `(CONT'D)`, are not part of its name: the IR keeps them apart). `parse_heading`
 reads a scene heading the way a script supervisor does: `EXT. SHORE - DAWN` is the exterior of
 SHORE at dawn, `INT. BIG TOP - NIGHT [CONTINUOUS]` continues the scene before it.
 """
@@ -45,8 +46,29 @@ def extension_parts(extensions: tuple[str, ...]) -> list[str]:
 
 def is_off_screen(extensions: tuple[str, ...]) -> bool:
     """True when a cue's extensions say the voice is heard, not seen (V.O., O.S., O.C., ...),
-    a one-letter slip included (`V.0.` is read as the V.O. it means)."""
-    return any(_OFF_SCREEN.match(part) or _OFF_SCREEN.match(part.replace("0", "O")) for part in extension_parts(extensions))
+    a slip of one character included (`V.0.` is read as the V.O. it means)."""
+    return any(_OFF_SCREEN.match(part) or off_screen_slip(part) for part in extension_parts(extensions))
+
+
+def off_screen_slip(part: str) -> str | None:
+    """The off-screen extension a slightly misspelt one means (`V.0.` → `V.O.`), if any."""
+    if len(part) > 6:
+        return None
+    for known in ("V.O.", "O.S.", "O.C."):
+        if _one_apart(part.upper(), known) or _one_apart(part.upper(), known.rstrip(".")):
+            return known
+    return None
+
+
+def _one_apart(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
 
 
 def is_continued(part: str) -> bool:
@@ -97,9 +119,12 @@ def mention_words(name: str) -> list[str]:
 
 
 def differs_only_in_numbers(a: str, b: str) -> bool:
-    """`GUARD #1` and `GUARD #2` are two characters, not a typo."""
-    strip = re.compile(r"[#\d\s]+")
-    return a != b and strip.sub("", a) == strip.sub("", b)
+    """`GUARD #1` and `GUARD #2` are two characters, not a typo (but `BIGTOP` and `BIG TOP`
+    differ in a space, not a number)."""
+    def strip(text: str) -> str:
+        return " ".join(re.sub(r"[#\d]+", " ", text).split())
+
+    return a != b and strip(a) == strip(b)
 
 
 # ---- scene headings ----------------------------------------------------------------------
@@ -107,7 +132,9 @@ def differs_only_in_numbers(a: str, b: str) -> bool:
 _PREFIX = re.compile(
     r"^(?P<place>INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT|INT|EXT|EST|I\s*/\s*E)(?:\.|\s|$)\s*", re.I
 )
-_SEPARATOR = re.compile(r"\s+[-\u2013\u2014]{1,2}\s+|\s*[-\u2013\u2014]{2}\s*|\s+[-\u2013\u2014]$|\s*,\s+")
+# ` - `, ` -- `, a dash of any kind with or without spaces (`HOUSE—NIGHT`), or a comma; a plain
+# hyphen only with spaces, so `BIG-TOP` stays one word.
+_SEPARATOR = re.compile(r"\s+[-\u2013\u2014]{1,2}\s+|\s*--\s*|\s*[\u2013\u2014]+\s*|\s+[-]$|\s*,\s+")
 _TAG = re.compile(r"[\[(]([^\[\]()]*)[\])]")
 
 # Times of day, by the light they give; a heading's words are matched longest first.

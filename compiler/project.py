@@ -33,7 +33,8 @@ class Pacing(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    words_per_second: float = Field(gt=0, le=10)
+    # Strict: `true` is not a number of words (lax pydantic would read it as 1.0).
+    words_per_second: float = Field(gt=0, le=10, strict=True)
 
 
 class Backends(BaseModel):
@@ -57,7 +58,8 @@ class Config(BaseModel):
 
 
 # Tables a film.toml may hold that later stages read; filmc passes them over here.
-_LATER_TABLES = ("backend", "budget", "cache", "build")
+# (`[backend.NAME]` holds one backend's settings, beside `[backends]`, which picks them.)
+_LATER_TABLES = ("backend", "budget", "cache", "build", "concurrency")
 
 
 @dataclass
@@ -75,24 +77,37 @@ class Project:
         `base` is the folder of the file that names it, `shown_base` that folder as the user
         sees it (for messages). Nothing outside the project root is opened.
         """
+        try:
+            return self._reference(written, base, shown_base, span, reporter, what)
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a folder we may not list
+            reporter.report(codes.IO_ERROR, span, f"cannot read {what} `{written}`: {getattr(exc, 'strerror', None) or exc}",
+                            ("check the path",))
+            return None
+
+    def _reference(self, written: str, base: Path, shown_base: str, span: Span, reporter: Reporter, what: str) -> Path | None:
         path = Path(written)
         target = path if path.is_absolute() else base / path
         try:
             resolved = target.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
+        except RuntimeError:  # a symlink loop
             resolved = Path(os.path.abspath(target))
         shown = display_path(shown_base, written)
         if not resolved.is_relative_to(self.root.resolve()):
             reporter.report(
                 codes.OUTSIDE_PROJECT, span,
                 f"{what} `{written}` is outside the project folder, so filmc does not read it",
-                (f"the project is `{display_root(self.root)}`; copy the file into it, or put a {CONFIG_NAME} in a "
-                 "folder that holds both",),
+                (f"the project is `{display_root(self.root)}`; copy the file into it"
+                 + ("" if path.is_absolute() else f", or put a {CONFIG_NAME} in a folder that holds both"),),
             )
+            return None
+        if target.is_symlink() and not resolved.exists():
+            reporter.report(codes.IO_ERROR, span,
+                            f"cannot read {what} `{written}`: it is a symbolic link to nothing (a loop, or a moved target)",
+                            ("point the link at a real file, or name the file itself",))
             return None
         if not resolved.exists():
             siblings = [p.name for p in resolved.parent.iterdir()] if resolved.parent.is_dir() else []
-            close = did_you_mean(resolved.name, sorted(siblings))
+            close = did_you_mean(resolved.name, sorted(n for n in siblings if n != resolved.name))
             reporter.report(
                 codes.MISSING_FILE, span,
                 f"{what} `{written}` does not exist" + (f" (looked for `{shown}`)" if shown != written else ""),
@@ -159,12 +174,34 @@ def load_project(script: Path, reporter: Reporter, shown_script: str | None = No
         config = Config.model_validate(settings)
     except ValidationError:  # only a bad film.toml value can get here; it was reported
         config = Config.model_validate(_defaults())
+    if config_path is not None and shown in project_sources:
+        _check_backends(config, project_sources[shown], reporter)
     return Project(root=root, config=config, config_path=config_path, sources=project_sources)
 
 
 def default_project(root: Path) -> Project:
     """A project with the stdlib defaults and no film.toml (for scripts given as text)."""
     return Project(root=root, config=Config.model_validate(_defaults()))
+
+
+def _check_backends(config: Config, source: SourceFile, reporter: Reporter) -> None:
+    """A backend named in film.toml that is not installed (`local`, the embedded one, always is)."""
+    from ..backends import registry
+
+    installed = None
+    for capability, name in config.backends.model_dump().items():
+        if name == "local":
+            continue
+        installed = installed if installed is not None else registry.installed()
+        if name not in installed:
+            close = did_you_mean(name, ["local", *installed])
+            reporter.report(
+                codes.INVALID_CONFIG, _key_span(source, "backends", capability),
+                f"no installed backend is called `{name}`; filmc uses `local` for {capability} instead",
+                ((f"did you mean `{close}`?",) if close else ())
+                + (f"the installed backends are {', '.join(['local', *installed])}",),
+                severity=codes.Severity.WARNING,
+            )
 
 
 def _defaults() -> dict:

@@ -19,7 +19,7 @@ _SHOWS = ("action", "character", "shot")
 
 
 def run(ctx: Context) -> None:
-    previous: tuple[ir.SceneHeading, str] | None = None  # the last heading and its light
+    previous: tuple[ir.SceneHeading, str, str] | None = None  # the last heading, its light, its time as said
     for scene, heading, setting in zip(ctx.film.scenes, ctx.headings, ctx.symbols.settings, strict=True):
         shows = any(e.type in _SHOWS for e in scene.elements)
         if heading is not None:
@@ -27,9 +27,9 @@ def run(ctx: Context) -> None:
             if heading.continuous and heading.time and previous and heading.light != previous[1]:
                 ctx.reporter.report(
                     codes.TIME_CONTRADICTION, ctx.find(where, heading.time),
-                    f"this scene continues the one before, which is at {previous[1].upper()} (line {previous[0].span.line}), "
+                    f"this scene continues the one before, which is at {previous[2]} (line {previous[0].span.line}), "
                     f"but its heading says {heading.time}",
-                    (f"a continuous scene keeps the light of the one before: write `{previous[1].upper()}`, or drop "
+                    (f"a continuous scene keeps the light of the one before: write `{previous[2]}`, or drop "
                      "CONTINUOUS if time has passed",),
                 )
             if shows and not heading.location:
@@ -51,7 +51,8 @@ def run(ctx: Context) -> None:
         if previous is not None and (heading is None or not heading.continuous):
             _check_continuous_shot(ctx, scene, previous, light)
         if scene.heading is not None:
-            previous = (scene.heading, light)
+            said = heading.time.upper() if heading and heading.time else previous[2] if previous else light.upper()
+            previous = (scene.heading, light, said)
 
 
 def _check_continuous_shot(ctx: Context, scene: ir.Scene, previous, light: str) -> None:
@@ -61,7 +62,7 @@ def _check_continuous_shot(ctx: Context, scene: ir.Scene, previous, light: str) 
         return
     ctx.reporter.report(
         codes.TIME_CONTRADICTION, ctx.find(first.span, re.compile(r"\bcontinuous\b")),
-        f"this shot continues the one before, at {previous[1].upper()} (line {previous[0].span.line}), but this scene "
-        f"is at {light.upper()}",
+        f"this shot continues the last shot of the scene before, which is at {previous[2]} (heading on line "
+        f"{previous[0].span.line}), but this scene is at {light.upper()}",
         ("mark the scene heading `CONTINUOUS` and give it the same time, or drop `continuous` from the shot",),
     )

@@ -31,6 +31,7 @@ from ..names import (
     is_off_screen,
     is_voice_name,
     mention_words,
+    off_screen_slip,
     parse_heading,
     speakers,
     without_article,
@@ -45,7 +46,9 @@ _CAPS_RUN = regex.compile(
 # An age right after a name, the screenwriting convention for introducing someone: "(19)",
 # "(50s)", "(40's)".
 _AGE = regex.compile(r"\s*\(\s*(?:\d{1,3}\s*['’]?s?|\d0s|late \d0s|early \d0s|mid-?\d0s)\s*\)", regex.I)
-_SENTENCE_END = regex.compile(r"(?<![A-Z]\.[A-Z])(?<!\b(?:DR|MR|MRS|MS|ST|JR)\.)[.!?]+(?=\s|$)", regex.I)
+# A sentence ends at . ! or ? before a space, but not after an initial (`A.P.`) or a title
+# (`Dr.`, `Mr.`).
+_SENTENCE_END = regex.compile(r"(?<!\b\p{L})(?<!\b(?:DR|MR|MRS|MS|ST|JR|SR|PROF|REV|GEN|CAPT|SGT|LT))[.!?]+(?=\s|$)", regex.I)
 _LEADING_ARTICLE = regex.compile(r"^(?:A|AN|THE)\s+", regex.I)
 
 
@@ -105,8 +108,8 @@ class _Resolver:
                 continue
             owner = spellings.get(key)
             if owner is not None and owner != key:
-                self.ambiguous(declaration, declaration.name, table[owner])
-                continue
+                # A declared name is stronger than another's alias: the alias gives way.
+                self.ambiguous(declaration, declaration.name, table[owner], alias_gives_way=True)
             first[(kind, key)] = declaration
             fields = {k: getattr(declaration, k) for k in ("look", "ref", "seed", "aka")}
             if kind == "cast":
@@ -143,11 +146,15 @@ class _Resolver:
              if later.type == "cast" else "for a different place, give it a name of its own"),
         )
 
-    def ambiguous(self, declaration, name: str, owner) -> None:
+    def ambiguous(self, declaration, name: str, owner, alias_gives_way: bool = False) -> None:
         what = "character" if declaration.type == "cast" else "set"
+        if alias_gives_way:
+            message = (f"`{name}` is also an alias (aka) of the {what} `{owner.name}`; filmc takes it to mean the "
+                       f"{what} declared here")
+        else:
+            message = f"the alias `{name}` already names the {what} `{owner.name}`, so filmc ignores it here"
         self.report(
-            codes.DUPLICATE_DECLARATION, self.ctx.find(declaration.span, name),
-            f"`{name}` already names the {what} `{owner.name}`, so it cannot also name `{declaration.name}`",
+            codes.DUPLICATE_DECLARATION, self.ctx.find(declaration.span, name), message,
             (f"`{owner.name}` is declared {_at(owner.span, declaration.span)}; give one of them another name",),
         )
 
@@ -183,12 +190,12 @@ class _Resolver:
         for part in extension_parts(cue.extensions):
             if is_continued(part) or _OFF_SCREEN.match(part) or part.upper() in KNOWN_EXTENSIONS:
                 continue
-            close = did_you_mean(part, KNOWN_EXTENSIONS)
+            close = off_screen_slip(part) or did_you_mean(part, KNOWN_EXTENSIONS)
             if close and edit_distance(part.upper(), close) <= 1:
                 self.report(
                     codes.MISSPELLED_EXTENSION, self.ctx.find(cue.span, part),
-                    f"`({part})` is probably `({close})`; filmc reads it as a plain note on the cue",
-                    (f"write `({close})`" + (" so filmc knows the voice is off screen" if _OFF_SCREEN.match(close) else ""),),
+                    f"`({part})` is probably `({close})`, and filmc reads it so",
+                    (f"write `({close})`, which every Fountain app understands",),
                 )
 
     def introductions(self, wanted: set[str]) -> tuple[dict[str, tuple[Span, str]], dict[str, tuple[str, Span, str]]]:
@@ -239,12 +246,14 @@ class _Resolver:
             if key in self.spellings or not key:
                 continue
             candidates = sorted(solid - {key})
-            if has_declarations:
-                close = _closest(key, sorted(declared_spellings))
-                if close is None and counts[key] == 1 and key not in intros:
+            # A name introduced in capitals is deliberate: a character of its own. Otherwise a
+            # name is a slip of a declared one it is close to, or, used once, of a recurring one.
+            close = None
+            if key not in intros:
+                if has_declarations:
+                    close = _closest(key, sorted(declared_spellings))
+                if close is None and counts[key] == 1:
                     close = _closest(key, candidates)
-            else:
-                close = _closest(key, candidates) if counts[key] == 1 and key not in intros else None
             if close is not None:
                 misspelt[key] = self.spellings.get(close, close)
                 continue
@@ -287,12 +296,16 @@ class _Resolver:
                 )
         for key, target in misspelt.items():
             self.spellings[key] = target
-        self.check_undeclared(uses, has_declarations, intros)
+        self.check_undeclared([use for use in uses if use.key not in misspelt], has_declarations, intros)
 
     def check_undeclared(self, uses: list[_Use], has_declarations: bool, intros) -> None:
+        """Characters with no declaration (in a film that declares its cast) or no introduction
+        (in a plain screenplay), reported once each, at their first correctly spelt cue."""
         reported: set[str] = set()
         on_screen = {use.key for use in uses if use.kind != "cue" or not use.off_screen}
         for use in uses:
+            if is_group_name(use.written):
+                continue
             key = self.spellings.get(use.key)
             member = self.cast.get(key) if key else None
             if member is None or member.declared or key in reported:
@@ -302,12 +315,16 @@ class _Resolver:
             reported.add(key)
             if has_declarations:
                 intro = intros.get(key)
+                heard_only = key not in on_screen or is_voice_name(use.written)
                 self.report(
                     codes.UNDECLARED_CHARACTER, use.at(self.ctx),
                     f"`{use.written}` speaks but is not declared; "
-                    + (f"filmc will describe them from the action that introduces them ({_at(intro[0], use.at(self.ctx))})" if intro
-                       else "filmc knows nothing of how they look or sound"),
-                    (f"declare them once with `[[cast {use.written}: look, age, build]]` so every shot shows the same person",),
+                    + ("filmc knows nothing of how they sound" if heard_only
+                       else f"filmc will describe them from the action that introduces them ({_at(intro[0], use.at(self.ctx))})"
+                       if intro else "filmc knows nothing of how they look or sound"),
+                    (f"declare them once with `[[cast {use.written}: ...]]` (with a `voice:`) so the film keeps them the same"
+                     if heard_only else
+                     f"declare them once with `[[cast {use.written}: look, age, build]]` so every shot shows the same person",),
                 )
             elif key not in intros and key in on_screen and not is_voice_name(use.written) and not is_group_name(use.written):
                 self.report(
@@ -340,10 +357,11 @@ class _Resolver:
             if key is None or key in self.set_spellings:
                 continue
             span = ctx.find(scene.heading.span, heading.location)
-            close = None
-            if counts[key] == 1 or (has_declarations and key not in misspelt):
-                pool = sorted(self.set_spellings) if has_declarations else sorted(solid - {key})
-                close = _closest(key, pool) if counts[key] == 1 or has_declarations else None
+            close = misspelt.get(key)
+            if close is None and has_declarations:
+                close = _closest(key, sorted(self.set_spellings))
+            if close is None and counts[key] == 1:
+                close = _closest(key, sorted(solid - {key}))
             if close is not None:
                 target = self.sets.get(self.set_spellings.get(close, close))
                 name = target.name if target else _first_location(headings, keys, close)
@@ -395,7 +413,7 @@ class _Resolver:
         key = fold(location)
         if key in self.set_spellings:
             return key
-        parts = regex.split(r"\s+-\s+|\s*/\s*", key)
+        parts = regex.split(r"\s+[-\u2013\u2014]+\s+|\s*/\s*|\s*,\s+", location)
         for n in range(len(parts) - 1, 0, -1):
             prefix = fold(" ".join(parts[:n]))
             if prefix in self.set_spellings:

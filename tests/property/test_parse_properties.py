@@ -332,7 +332,7 @@ def test_renaming_a_character_changes_nothing_else(case) -> None:
 
 def _words(text: str) -> set[str]:
     """Every run of words of a text, folded, as names are matched in action."""
-    words = fold(text).split()
+    words = re.findall(r"[\w']+", fold(text))
     return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 4, len(words)) + 1)}
 
 
