@@ -92,6 +92,6 @@ def _names(text: str, words: set[str], key: str) -> bool:
         if " " not in word:
             if word in words or word.removesuffix("'s") in words or word + "'s" in words:
                 return True
-        elif word in text:
-            return True
+        elif word in text and re.search(rf"(?<![\w']){re.escape(word)}(?![\w])", text):
+            return True  # a name of several words, as whole words
     return False

@@ -475,16 +475,16 @@ class _Resolver:
 def _closest(key: str, candidates: list[str]) -> str | None:
     """The name `key` is probably a misspelling of, if any.
 
-    Not a misspelling: names that differ only in a number (`GUARD 1`, `GUARD 2`) or an article
+    Not a misspelling: names of one or two letters, names that differ only in a number (`GUARD 1`, `GUARD 2`) or an article
     (`A VOICE`, `VOICE`), voices and crowds, and names a whole word apart (`GUEST ROOM`,
     `GUEST BEDROOM`): a typo changes letters, not words.
     """
-    if is_voice_name(key) or is_group_name(key):
-        return None
+    if is_voice_name(key) or is_group_name(key) or len(key) < 3:
+        return None  # (one or two letters are too few to tell a slip from another name)
     bare = without_article(key)
     close = [
         c for c in candidates
-        if c != key and abs(len(c) - len(key)) <= 3 and _typo_apart(key, c)
+        if c != key and len(c) >= 3 and abs(len(c) - len(key)) <= 3 and _typo_apart(key, c)
         and not differs_only_in_numbers(key, c) and without_article(c) != bare and not is_voice_name(c)
     ]
     return did_you_mean(key, close)

@@ -319,7 +319,8 @@ def test_renaming_a_character_changes_nothing_else(case) -> None:
     # A renaming, not a merge: the new name is not already a word of the script, the old one
     # is not a word of anything but the character, and neither is a typo away from another
     # character (that would make one a misspelling of the other).
-    others = [fold(n.text) for k, n in enumerate(script.names) if k != index]
+    # (Every spelling filmc knows, aliases of declarations included, not just the cast names.)
+    others = sorted({*before.symbols.spellings, *(fold(n.text) for n in script.names)} - {fold(old)})
     assume(fold(new.text) not in _words(script.render().text))
     assume(fold(old) not in _words(renamed_text))
     assume(did_you_mean(fold(new.text), others) is None and did_you_mean(fold(old), others) is None)
