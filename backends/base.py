@@ -12,7 +12,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Capability = Literal["image", "video", "speech", "music"]
-CAPABILITIES: tuple[Capability, ...] = ("image", "video", "speech", "music")
 
 
 class Capabilities(BaseModel):

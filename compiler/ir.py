@@ -300,38 +300,35 @@ class Film(Node):
 # Later passes (shot inference, prompts) read these instead of the raw declarations.
 
 
-class CastMember(BaseModel):
+class _Entity(BaseModel):
+    """What characters and sets have alike: a key (the folded name), the name as first
+    written, whether it was declared, where it is declared or first met, and its description."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    name: str
+    declared: bool
+    span: Span
+    look: str = ""
+    ref: str | None = None
+    seed: int | None = None
+    aka: tuple[str, ...] = ()
+
+
+class CastMember(_Entity):
     """One character. `declared` is false for a character filmc inferred from the screenplay;
     then `look` is the action sentence that introduces them ("ALIN (19), a lean fisherman...")."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str
-    name: str
-    declared: bool
-    span: Span
-    look: str = ""
     wardrobe: str = ""
     voice: str = ""
-    ref: str | None = None
-    seed: int | None = None
-    aka: tuple[str, ...] = ()
 
 
-class FilmSet(BaseModel):
-    """One set (a location). Inferred sets take their name from scene headings."""
+class FilmSet(_Entity):
+    """One set (a location). Inferred sets take their name from scene headings, and their look
+    from the first sentence of the first scene there."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str
-    name: str
-    declared: bool
-    span: Span
-    look: str = ""
     lighting: str = ""
-    ref: str | None = None
-    seed: int | None = None
-    aka: tuple[str, ...] = ()
 
 
 class SceneSetting(BaseModel):

@@ -49,3 +49,15 @@ def corpus_id(path: Path) -> str:
 
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/fountain is not beside the repository")
+
+
+def write(path: Path, text: str) -> Path:
+    """Write a test file (and its folders), UTF-8."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def codes(result) -> list[str]:
+    """The codes of a compile result's diagnostics, in order."""
+    return [d.code for d in result.diagnostics]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import codes, write
 
 from filmc.compiler.diagnostics import Reporter, Severity
 from filmc.compiler.driver import compile_file, compile_text
@@ -25,15 +26,6 @@ One two three four five.
 LONG_SPEECH = SHORT_SPEECH.replace("One two three four five.", "One two three four five six seven eight.")
 PLAIN = "EXT. SEA - DAY\n\nWaves.\n"
 
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def codes(result) -> list[str]:
-    return [d.code for d in result.diagnostics]
 
 
 def only(result, code: str):

@@ -5,19 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import codes, write
 
 from filmc.compiler.driver import compile_file, compile_text
 from filmc.compiler.source import SourceFile
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def codes(result) -> list[str]:
-    return [d.code for d in result.diagnostics]
 
 
 def of(result, code: str) -> list:
