@@ -14,7 +14,7 @@ from . import ir
 from .diagnostics import Reporter
 from .lower import lower
 from .project import Project, display_path
-from .source import SourceFile
+from .source import SourceFile, find_in
 
 # What an included file may hold without being reported: declarations, and what organises them
 # (notes, sections, synopses, page breaks) in a cast sheet.
@@ -28,8 +28,7 @@ def gather(film: ir.Film, script: Path, project: Project, reporter: Reporter, so
     seen: set[Path] = {Path(script).resolve()}
 
     def where(span, needle: str):
-        source = sources.get(span.file)
-        return source.find(span, needle) if source else span
+        return find_in(sources, span, needle)
 
     def visit(current: ir.Film, base: Path, shown_base: str) -> None:
         for declaration in current.declarations:

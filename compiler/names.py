@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import regex
 
+from .diagnostics import edit_distance
+
 _FOLD = re.compile(r"[\u2019\u2018\u02bc`.\-_]")
 _FOLDED = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", ".": "", "-": " ", "_": " "}
 
@@ -55,20 +57,10 @@ def off_screen_slip(part: str) -> str | None:
     if len(part) > 6:
         return None
     for known in ("V.O.", "O.S.", "O.C."):
-        if _one_apart(part.upper(), known) or _one_apart(part.upper(), known.rstrip(".")):
+        if edit_distance(part.upper(), known) <= 1 or edit_distance(part.upper(), known.rstrip(".")) <= 1:
             return known
     return None
 
-
-def _one_apart(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
 
 
 def is_continued(part: str) -> bool:

@@ -143,3 +143,9 @@ class SourceFile:
         else:
             end_line = bisect.bisect_right(starts, end)
         return Span(self.path, line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1)
+
+
+def find_in(sources: dict[str, SourceFile], within: Span, needle: str | re.Pattern) -> Span:
+    """`SourceFile.find` in whichever of `sources` holds `within` (`within` when none does)."""
+    source = sources.get(within.file)
+    return source.find(within, needle) if source else within

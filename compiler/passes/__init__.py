@@ -14,7 +14,7 @@ from .. import ir
 from ..diagnostics import Reporter
 from ..names import Heading
 from ..project import Project
-from ..source import SourceFile, Span
+from ..source import SourceFile, Span, find_in
 
 
 @dataclass
@@ -37,8 +37,7 @@ class Context:
 
     def find(self, within: Span, needle: str | re.Pattern) -> Span:
         """The span of `needle` inside `within`, for pointing at one name in an annotation."""
-        source = self.sources.get(within.file)
-        return source.find(within, needle) if source else within
+        return find_in(self.sources, within, needle)
 
 
 def run_all(ctx: Context) -> ir.Symbols:

@@ -240,6 +240,7 @@ class _Resolver:
         has_declarations = bool(self.cast)
         solid = {k for k in counts if counts[k] >= 2 or k in intros} | set(declared_spellings)
         everywhere = " \n ".join(action_text)
+        speaking = {use.key for use in uses if use.kind == "cue"}
 
         misspelt: dict[str, str] = {}
         for key, use in first_use.items():
@@ -257,8 +258,7 @@ class _Resolver:
             if close is not None:
                 misspelt[key] = self.spellings.get(close, close)
                 continue
-            speaks = any(u.kind == "cue" for u in uses if u.key == key)
-            if not speaks and key not in intros and not _mentioned(key, everywhere):
+            if key not in speaking and key not in intros and not _mentioned(key, everywhere):
                 continue  # named only in annotations: unknown, reported below
             intro = intros.get(key)
             self.cast[key] = ir.CastMember(
@@ -268,7 +268,7 @@ class _Resolver:
             self.spellings[key] = key
 
         for key, (name, span, sentence) in sorted(extras.items()):
-            if key not in self.spellings and not any(key == k for k in counts):
+            if key not in self.spellings and key not in counts:
                 self.cast[key] = ir.CastMember(key=key, name=name, declared=False, span=span, look=sentence)
                 self.spellings[key] = key
 
@@ -302,7 +302,7 @@ class _Resolver:
         """Characters with no declaration (in a film that declares its cast) or no introduction
         (in a plain screenplay), reported once each, at their first correctly spelt cue."""
         reported: set[str] = set()
-        on_screen = {use.key for use in uses if use.kind != "cue" or not use.off_screen}
+        on_screen = {self.spellings.get(use.key) for use in uses if use.kind != "cue" or not use.off_screen}
         for use in uses:
             if is_group_name(use.written):
                 continue
@@ -326,7 +326,7 @@ class _Resolver:
                      if heard_only else
                      f"declare them once with `[[cast {use.written}: look, age, build]]` so every shot shows the same person",),
                 )
-            elif key not in intros and key in on_screen and not is_voice_name(use.written) and not is_group_name(use.written):
+            elif key not in intros and key in on_screen and not is_voice_name(use.written):
                 self.report(
                     codes.UNDECLARED_CHARACTER, use.at(self.ctx),
                     f"`{use.written}` speaks on screen but no action line introduces them, so filmc knows nothing "
@@ -497,7 +497,7 @@ def _typo_apart(a: str, b: str) -> bool:
         return False
     words_a, words_b = a.split(), b.split()
     if len(words_a) != len(words_b):
-        return _one_edit_apart(a, b)
+        return edit_distance(a, b) <= 1
     for x, y in zip(words_a, words_b, strict=True):
         if x != y:
             shorter = min(len(x), len(y))
@@ -506,19 +506,6 @@ def _typo_apart(a: str, b: str) -> bool:
                 return False
     return True
 
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """Whether one insertion, deletion or substitution turns `a` into `b` (in linear time)."""
-    if len(a) > len(b):
-        a, b = b, a
-    if len(b) - len(a) > 1:
-        return False
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        return a[i + 1 :] == b[i + 1 :]
-    return a[i:] == b[i + 1 :]
 
 
 def _named_before(key: str, text: str, start: int) -> bool:

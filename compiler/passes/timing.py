@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 
-from ...backends import registry
 from .. import diagnostics as codes
 from .. import ir
 from . import Context
@@ -25,7 +24,11 @@ _SPEECH = ("dialogue", "parenthetical", "lyrics")
 def run(ctx: Context) -> None:
     rate = ctx.project.config.pacing.words_per_second
     video = ctx.project.config.backends.video
-    declared = registry.capabilities(video) if _has_durations(ctx.film) else None
+    declared = None
+    if _has_durations(ctx.film):  # only then is the backend (and importlib.metadata) needed
+        from ...backends import registry
+
+        declared = registry.capabilities(video)
     longest = declared.max_clip_s if declared else None
     for scene in ctx.film.scenes:
         elements = scene.elements
