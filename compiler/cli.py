@@ -95,3 +95,199 @@ def check(file: str, fmt: str, strict: bool) -> None:
     if fmt == "human" and not result.diagnostics:
         click.echo(f"{file}: no problems", err=True)
     sys.exit(1 if result.has_errors else 0)
+
+
+# ---- planning and building -----------------------------------------------------------------
+
+
+def _prepare(file: str, fmt: str, outputs: list[str] | None = None):
+    """Compile and plan FILE; on errors print them and exit 1. Warnings are printed as `check`
+    prints them (on stderr), so a build never hides what check would say."""
+    from .build import prepare
+
+    prepared, result = prepare(_script(file), file, outputs)
+    if prepared is None:
+        _emit(result, fmt)
+        if result.film is not None and not result.has_errors:  # pragma: no cover - defensive
+            sys.exit(3)
+        click.echo(f"{file}: not planned, because of the errors above", err=True)
+        sys.exit(1)
+    if result.diagnostics and fmt != "json":
+        _emit(result, fmt)
+    return prepared
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}" if minutes else f"{rest:.1f}s"
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (tasks, to_run, cached, by_kind, ...).")
+@click.option("--format", "fmt", type=_FORMATS, default="human", show_default=True,
+              help="How to print diagnostics (on standard error).")
+def plan(file: str, as_json: bool, fmt: str) -> None:
+    """Show what building FILE would make: its shots, tasks, cost and length."""
+    from .build import status
+
+    prepared = _prepare(file, fmt)
+    summary = status(prepared)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    shots = prepared.plan.shots
+    click.echo(f"{'shot':>7}  {'start':>7}  {'length':>6}  {'framing':<18} {'on screen':<24} {'move':<10} what")
+    for shot in shots.shots:
+        who = ", ".join(prepared.result.symbols.cast[k].name for k in shot.subjects) or "-"
+        what = shot.card or shot.action or "; ".join(f"{s.name}: {s.text}" for s in shot.speeches)
+        if shot.speeches and shot.action:
+            what += " / " + "; ".join(f"{s.name}: {s.text}" for s in shot.speeches)
+        mark = "" if shot.annotated else "*"
+        click.echo(f"{shot.id + mark:>7}  {_clock(shot.start_s):>7}  {shot.duration_s:>5.1f}s  {shot.framing:<18} "
+                   f"{_cut(who, 24):<24} {shot.move:<10} {_cut(what, 60)}")
+    click.echo("  (* inferred by the coverage rules)")
+    click.echo("")
+    kinds = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in summary["by_kind"].items())
+    click.echo(f"{summary['shots']} shots, {_clock(summary['runtime_seconds'])} of film")
+    click.echo(f"{summary['tasks']} tasks: {kinds}")
+    click.echo(f"{summary['to_run']} to run, {summary['cached']} cached; estimated cost {_money(summary['estimated_cost_usd'])}"
+               f" (the whole film: {_money(summary['full_cost_usd'])})")
+    click.echo("backends: " + ", ".join(f"{cap} {name}" for cap, name in summary["backends"].items()))
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--dot", is_flag=True, help="Print the graph in Graphviz DOT (for `dot -Tsvg`).")
+@click.option("--format", "fmt", type=_FORMATS, default="human", show_default=True,
+              help="How to print diagnostics (on standard error).")
+def graph(file: str, dot: bool, fmt: str) -> None:
+    """Print the shot graph of FILE: every task, what it needs, and whether it is cached."""
+    from .execute import stale
+
+    prepared = _prepare(file, fmt)
+    to_run, _ = stale(prepared.plan, prepared.cache)
+    stale_ids = {t.id for t in to_run}
+    tasks = prepared.plan.graph
+    if not dot:
+        for task in tasks:
+            state = "to run" if task.id in stale_ids else "cached"
+            needs = ", ".join(f"{role}={source}" for role, source in task.inputs)
+            click.echo(f"{task.id}  [{task.kind}, {task.backend}, {state}] {task.key[:12]}" + (f"  <- {needs}" if needs else ""))
+        return
+    click.echo("digraph film {")
+    click.echo('  graph [rankdir=LR, fontname="Helvetica"];')
+    click.echo('  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];')
+    for task in tasks:
+        fill = _DOT_COLOURS.get(task.kind, "white")
+        style = ', color="red", penwidth=2' if task.id in stale_ids else ""
+        label = f"{task.id}\\n{task.kind} · {task.backend}"
+        click.echo(f"  {_dot_id(task.id)} [label={_dot_id(label)}, fillcolor={_dot_id(fill)}{style}];")
+    for task in tasks:
+        for role, source in task.inputs:
+            click.echo(f"  {_dot_id(source)} -> {_dot_id(task.id)} [label={_dot_id(role)}, fontsize=8];")
+    click.echo("}")
+
+
+_DOT_COLOURS = {
+    "character_sheet": "#f6d5c1", "set_plate": "#d7e8c8", "keyframe": "#fbeeb8", "clip": "#c9dcf0",
+    "voice_line": "#e3d3ef", "music_cue": "#f2d0e0", "segment": "#e6e6e6", "film": "#bfbfbf",
+}
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n") + '"'
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Where to write the film (default: the script's name with .mp4, beside it).")
+@click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD",
+              help="Refuse to start if the estimated cost of what is to run exceeds USD (overrides [budget] in film.toml).")
+@click.option("--force", is_flag=True, help="Overwrite the output even if filmc did not write it.")
+@click.option("--format", "fmt", type=_FORMATS, default="human", show_default=True,
+              help="How to print diagnostics (on standard error).")
+def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: str) -> None:
+    """Build FILE into a film: run what is not cached yet, and write the film to OUTPUT."""
+    from . import build as builder
+
+    prepared = _prepare(file, fmt)
+    target = Path(out) if out else _script(file).with_suffix(".mp4")
+    summary = builder.status(prepared)
+    cap = max_cost if max_cost is not None else prepared.project.config.budget.max_cost_usd
+    if cap is not None and summary["estimated_cost_usd"] > cap + 1e-9:
+        click.echo(f"filmc: not building: the estimated cost is {_money(summary['estimated_cost_usd'])} for "
+                   f"{summary['to_run']} tasks, over the limit of {_money(cap)}"
+                   + (" (--max-cost)" if max_cost is not None else " ([budget] max_cost_usd in film.toml)"), err=True)
+        click.echo("  `filmc plan` shows what would run; raise the limit, or build fewer shots.", err=True)
+        sys.exit(1)
+    blocked = builder.unavailable(prepared)
+    if blocked:
+        for name, reason in blocked.items():
+            click.echo(f"filmc: the `{name}` backend cannot run here: {reason}", err=True)
+        sys.exit(1)
+    if not force and not builder.may_write(prepared, target):
+        click.echo(f"filmc: not building: `{target}` exists and filmc did not write it; "
+                   "use --force to overwrite it, or -o to write elsewhere", err=True)
+        sys.exit(1)
+    outcome = builder.run(prepared, _progress(summary["to_run"]))
+    for task_id, reason in outcome.failed.items():
+        click.echo(f"failed: {task_id}: {reason}", err=True)
+    if outcome.skipped:
+        click.echo(f"skipped {len(outcome.skipped)} tasks that need a failed one", err=True)
+    for task_id in outcome.drifted:
+        click.echo(f"note: {task_id} came out different from what film.lock recorded for the same request; "
+                   f"its backend is not deterministic", err=True)
+    made = f"{len(outcome.built)} made, {len(outcome.cached)} cached"
+    if outcome.interrupted:
+        click.echo(f"interrupted: {made}; what was made is kept, and `filmc build` carries on from there", err=True)
+        sys.exit(130)
+    if not outcome.ok or builder.film_entry(prepared, outcome) is None:
+        click.echo(f"{file}: the film is not complete ({made}, {len(outcome.failed)} failed); "
+                   "`filmc build` again retries only what failed", err=True)
+        sys.exit(1)
+    builder.write_film(prepared, outcome, target)
+    click.echo(f"{target}: {_clock(prepared.plan.runtime_s)} of film ({made})", err=True)
+
+
+def _progress(total: int):
+    """A listener that shows each task as it ends: a rich progress bar on a terminal, one
+    line a task in a log."""
+    import time
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    count = {"n": 0}
+    started = time.monotonic()
+    if not console.is_terminal or total == 0:
+        def line(task, what, seconds):
+            count["n"] += what in ("built", "failed")
+            if what == "built" or what == "failed":
+                click.echo(f"[{count['n']}/{total}] {what} {task.id} ({task.backend}, {seconds:.1f}s)", err=True)
+        return line
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=True)
+    bar = progress.add_task("building", total=total)
+    progress.start()
+
+    def update(task, what, seconds):
+        progress.update(bar, advance=1 if what in ("built", "failed", "skipped") else 0,
+                        description=f"{what} {task.id}")
+        count["n"] += 1
+        if count["n"] >= total:
+            progress.stop()
+            console.print(f"ran {total} tasks in {time.monotonic() - started:.1f}s")
+    return update

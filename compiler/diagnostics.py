@@ -85,6 +85,8 @@ SPEAKER_NOT_PRESENT = _register("speaker-not-present", W, "a character speaks in
 SUBJECT_NOT_IN_SCENE = _register("subject-not-in-scene", W, "a shot is on a character who is not in the scene")
 DIALOGUE_TOO_LONG = _register("dialogue-too-long", W, "a speech cannot be said in its shot's duration at a natural pace")
 SHOT_WILL_BE_SPLIT = _register("shot-will-be-split", N, "a shot is longer than the video backend's longest clip, so it will be split")
+# Planning
+TEMPLATE_ERROR = _register("template-error", E, "a prompt template does not parse or uses a name it is not given")
 
 del E, W, N
 

@@ -48,6 +48,12 @@ def compile_source(source: SourceFile, script: Path | None = None) -> Result:
     declarations = gather(film, script, project, reporter, sources)
     ctx = Context(film=film, project=project, reporter=reporter, sources=sources, declarations=declarations)
     symbols = run_all(ctx)
+    if (project.root / "prompts").is_dir() and not reporter.has_errors:
+        # The project overrides prompt templates: render every prompt once, so that a broken
+        # template is found by `check`, before a build pays for anything.
+        from .plan import make_plan
+
+        make_plan(film, symbols, project, reporter, sources)
     return Result(film, reporter.sorted(), sources, symbols)
 
 

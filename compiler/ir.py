@@ -365,3 +365,99 @@ class Symbols(BaseModel):
         """The character a name (as written in a cue or an annotation) resolves to."""
         key = self.spellings.get(fold(name))
         return self.cast.get(key) if key else None
+
+
+# ---- the shot list -------------------------------------------------------------------------
+#
+# What shot inference (passes/shots.py) makes of a film: every shot in order, annotated or
+# inferred, timed, with who is on screen and what is said over it. The planner turns it into
+# generation tasks.
+
+
+class Speech(BaseModel):
+    """One speech: a character cue and the lines under it, said as one voice line.
+
+    `character` is the cast key it resolves to (None for a voice nobody plays, like THE CROWD);
+    `start_s` is where the line begins on the film's timeline.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    span: Span
+    name: str
+    character: str | None
+    text: str
+    direction: str = ""
+    off_screen: bool = False
+    sung: bool = False
+    words: int
+    duration_s: float
+    start_s: float = 0.0
+
+
+class Shot(BaseModel):
+    """One shot of the film.
+
+    `id` is `SCENE.N` (the prologue before the first heading is scene 0). `subjects` are the
+    cast keys on screen, `wardrobe` what each of them wears in this shot. `timed_by` says
+    what set the duration: the annotation, the speech, the action, or the shortest shot.
+    `annotated` is false for a shot filmc inferred; `card` holds the text of a centered card.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    scene: int
+    span: Span
+    annotated: bool
+    set_key: str | None
+    place: Literal["int", "ext", "int/ext"] | None
+    light: Literal["dawn", "day", "dusk", "night"]
+    framing: str
+    subjects: tuple[str, ...] = ()
+    wardrobe: tuple[tuple[str, str], ...] = ()
+    move: str = "static"
+    lens_mm: float | None = None
+    duration_s: float
+    timed_by: Literal["annotation", "speech", "action", "minimum"]
+    transition: str | None = None
+    fade_out: bool = False
+    continuous: bool = False
+    take: int | None = None
+    seed: int | None = None
+    prompt: str | None = None
+    action: str = ""
+    card: str | None = None
+    speeches: tuple[Speech, ...] = ()
+    sounds: tuple[str, ...] = ()
+    start_s: float = 0.0
+
+
+class MusicSpan(BaseModel):
+    """A music cue and the shots it plays under: from `first` up to, not including, `end`
+    (indices into the shot list)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    span: Span
+    moods: tuple[str, ...]
+    tempo_bpm: float | None
+    first: int
+    end: int
+    start_s: float
+    duration_s: float
+
+
+class ShotList(BaseModel):
+    """A film's shots in order, its music, and its length (title and end cards included)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shots: tuple[Shot, ...]
+    music: tuple[MusicSpan, ...] = ()
+    title_card_s: float = 0.0
+    end_card_s: float = 0.0
+
+    @property
+    def runtime_s(self) -> float:
+        return self.title_card_s + sum(s.duration_s for s in self.shots) + self.end_card_s

@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -46,6 +47,77 @@ class Backends(BaseModel):
     video: str = Field(min_length=1)
     speech: str = Field(min_length=1)
     music: str = Field(min_length=1)
+    # Joins clips, voices and music into shot segments and the film.
+    edit: str = Field(min_length=1)
+
+
+class Coverage(BaseModel):
+    """How filmc frames what the script does not annotate (the coverage rules; see
+    stdlib/defaults.toml for what each means)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    establishing: str = Field(min_length=1)
+    action: str = Field(min_length=1)
+    action_group: str = Field(min_length=1)
+    speaker: str = Field(min_length=1)
+    exchange: str = Field(min_length=1)
+    dual: str = Field(min_length=1)
+    group: str = Field(min_length=1)
+    reaction: str = Field(min_length=1)
+    reaction_after_words: int = Field(ge=1, strict=True)
+
+
+class Timing(BaseModel):
+    """How long inferred shots last, in seconds (annotated durations always win)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action_words_per_second: float = Field(gt=0, le=20, strict=True)
+    min_shot_s: float = Field(gt=0, le=60)
+    max_action_shot_s: float = Field(gt=0, le=600)
+    line_pause_s: float = Field(ge=0, le=10)
+    card_s: float = Field(gt=0, le=60)
+    title_card_s: float = Field(ge=0, le=60)
+    end_card_s: float = Field(ge=0, le=60)
+
+
+class Output(BaseModel):
+    """The rendered film's picture: its height in pixels (the width follows the film's
+    aspect ratio) and frames per second."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    height: int = Field(ge=90, le=4320, strict=True)
+    fps: int = Field(ge=1, le=120, strict=True)
+
+
+class Budget(BaseModel):
+    """The most a build may cost, in US dollars (`filmc build --max-cost` overrides it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_cost_usd: float | None = Field(default=None, ge=0)
+
+
+class Cache(BaseModel):
+    """Where the build cache lives, relative to the project folder."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dir: str = Field(min_length=1)
+
+
+class Concurrency(BaseModel):
+    """How many tasks run at once on one backend: `default`, or a key per backend name."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Annotated[int, Field(ge=1, le=256, strict=True)]]
+
+    default: int = Field(ge=1, le=256, strict=True)
+
+    def of(self, backend: str) -> int:
+        return (self.model_extra or {}).get(backend, self.default)
 
 
 class Config(BaseModel):
@@ -55,11 +127,14 @@ class Config(BaseModel):
 
     pacing: Pacing
     backends: Backends
-
-
-# Tables a film.toml may hold that later stages read; filmc passes them over here.
-# (`[backend.NAME]` holds one backend's settings, beside `[backends]`, which picks them.)
-_LATER_TABLES = ("backend", "budget", "cache", "build", "concurrency")
+    coverage: Coverage
+    timing: Timing
+    output: Output
+    budget: Budget = Budget()
+    cache: Cache
+    concurrency: Concurrency
+    # `[backend.NAME]`: one backend's own settings (a model name, a server URL), handed to it.
+    backend: dict[str, dict] = {}
 
 
 @dataclass
@@ -70,6 +145,12 @@ class Project:
     config: Config
     config_path: Path | None = None
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    # The root as the user sees it from where filmc runs, for naming project files in messages.
+    shown_root: str = "."
+
+    def shown(self, path: Path) -> str:
+        """A file of the project as the user sees it (like film.toml in messages)."""
+        return display_path(self.shown_root, Path(os.path.relpath(path, self.root)).as_posix())
 
     def reference(self, written: str, base: Path, shown_base: str, span: Span, reporter: Reporter, what: str) -> Path | None:
         """The file an include or a `ref:` names, or None after reporting why it cannot be read.
@@ -157,10 +238,11 @@ def load_project(script: Path, reporter: Reporter, shown_script: str | None = No
     """The project of a script, its settings read and checked; problems become diagnostics.
     `shown_script` is the script's path as the user gave it, which film.toml's is shown beside."""
     root, config_path = find_root(script)
+    shown_base = str(PurePosixPath(Path(shown_script or script).as_posix()).parent)
+    shown_root = display_path(shown_base, Path(os.path.relpath(root, Path(script).absolute().parent)).as_posix())
     settings = _defaults()
     project_sources: dict[str, SourceFile] = {}
     if config_path is not None:
-        shown_base = str(PurePosixPath(Path(shown_script or script).as_posix()).parent)
         shown = display_path(shown_base, Path(os.path.relpath(config_path, Path(script).absolute().parent)).as_posix())
         try:
             source = SourceFile.read(config_path, shown)
@@ -176,7 +258,7 @@ def load_project(script: Path, reporter: Reporter, shown_script: str | None = No
         config = Config.model_validate(_defaults())
     if config_path is not None and shown in project_sources:
         _check_backends(config, project_sources[shown], reporter)
-    return Project(root=root, config=config, config_path=config_path, sources=project_sources)
+    return Project(root=root, config=config, config_path=config_path, sources=project_sources, shown_root=shown_root)
 
 
 def default_project(root: Path) -> Project:
@@ -236,10 +318,11 @@ def _read_config(source: SourceFile, reporter: Reporter, defaults: dict) -> dict
         return {}
     kept: dict = {}
     for table, value in data.items():
-        if table in _LATER_TABLES:
+        if table == "backend":
+            kept[table] = _backend_tables(source, reporter, value)
             continue
         if table not in Config.model_fields:
-            close = did_you_mean(table, [*Config.model_fields, *_LATER_TABLES])
+            close = did_you_mean(table, list(Config.model_fields))
             reporter.report(
                 codes.INVALID_CONFIG, _key_span(source, None, table),
                 f"`{table}` is not a setting filmc knows; it is ignored",
@@ -254,7 +337,7 @@ def _read_config(source: SourceFile, reporter: Reporter, defaults: dict) -> dict
             continue
         good = {}
         for key, item in value.items():
-            if key not in model.model_fields:
+            if key not in model.model_fields and model.model_config.get("extra") != "allow":
                 close = did_you_mean(key, model.model_fields)
                 reporter.report(
                     codes.INVALID_CONFIG, _key_span(source, table, key),
@@ -276,6 +359,23 @@ def _read_config(source: SourceFile, reporter: Reporter, defaults: dict) -> dict
     return kept
 
 
+def _backend_tables(source: SourceFile, reporter: Reporter, value) -> dict:
+    """`[backend.NAME]` tables: each backend's own settings, kept as written (the backend
+    reads them); only their shape is checked here."""
+    if not isinstance(value, dict):
+        reporter.report(codes.INVALID_CONFIG, _key_span(source, None, "backend"),
+                        "`backend` must hold one table per backend, like `[backend.comfyui]`", ())
+        return {}
+    kept = {}
+    for name, settings in value.items():
+        if not isinstance(settings, dict):
+            reporter.report(codes.INVALID_CONFIG, _key_span(source, "backend", name),
+                            f"`backend.{name}` must be a table of that backend's settings, like `[backend.{name}]`", ())
+            continue
+        kept[name] = settings
+    return kept
+
+
 def _key_span(source: SourceFile, table: str | None, key: str) -> Span:
     """Where a key (or a table header) is written in a TOML file; line 1 when it cannot be found."""
     text = source.text
@@ -286,7 +386,7 @@ def _key_span(source: SourceFile, table: str | None, key: str) -> Span:
             start = header.end()
         pattern = rf"^[ \t]*{re.escape(key)}[ \t]*="
     else:
-        pattern = rf"^[ \t]*\[[ \t]*{re.escape(key)}[ \t]*\]|^[ \t]*{re.escape(key)}[ \t]*="
+        pattern = rf"^[ \t]*\[[ \t]*{re.escape(key)}[ \t]*[\].]|^[ \t]*{re.escape(key)}[ \t]*="
     m = re.compile(pattern, re.M).search(text, start)
     if not m:
         return source.span(0, 0)

@@ -77,6 +77,19 @@ def _with_config(config: str, script: str) -> Callable[[Path, str], Path]:
     return make
 
 
+def _with_files(files: dict[str, str], script: str) -> Callable[[Path, str], Path]:
+    """A script in a project (with a film.toml) holding other files, such as prompt templates."""
+
+    def make(folder: Path, filename: str) -> Path:
+        path = _with_config("", script)(folder, filename)
+        for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+        return path
+
+    return make
+
+
 # Cases that cannot be committed as .film files: name -> how to make `<folder>/<name>.film`.
 GENERATED: dict[str, Callable[[Path, str], Path]] = {
     # A NUL byte, as in a word-processor file or an image renamed to .film.
@@ -97,6 +110,12 @@ GENERATED: dict[str, Callable[[Path, str], Path]] = {
     "shot-will-be-split": _with_config(
         '[backends]\nvideo = "test-video-10s"\n',
         "EXT. SHORE - DAWN\n\n[[shot wide, push in, 14s]]\n\nWaves hammer the basalt as the storm comes in.\n",
+    ),
+    # A project prompt template (prompts/default/keyframe.j2) that uses a name it is not given.
+    "template-error": _with_files(
+        {"prompts/default/keyframe.j2": "{{ framing }} shot of {{ characters | join(', ') }}.\n"
+                                        "Mood: {{ mood }}.\n"},
+        "EXT. SHORE - DAWN\n\nALIN (19) hauls the boat up the sand.\n",
     ),
 }
 

@@ -1,0 +1,178 @@
+"""Building a film: compile, plan, find what is stale, run it, record it, write the film.
+
+The commands `plan`, `build` and `graph` share this: `prepare` gives the checked film's plan
+and its cache; `status` says what a build would run and cost; `run` executes it, updates
+film.lock, and copies the film out of the cache to where the user asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .cache import LOCK_NAME, Cache, Locked, read_lock, write_atomic, write_lock
+from .diagnostics import Reporter
+from .driver import Result, compile_file
+from .execute import Listener, Outcome, execute, stale
+from .plan import Plan, make_plan
+from .project import Project, load_project
+
+
+@dataclass
+class Prepared:
+    """A script ready to build: its compile result, project, plan and cache."""
+
+    script: Path
+    result: Result
+    project: Project
+    plan: Plan
+    cache: Cache
+
+    @property
+    def lock_path(self) -> Path:
+        return self.project.root / LOCK_NAME
+
+    @property
+    def script_name(self) -> str:
+        """The script as film.lock names it: its path inside the project."""
+        return Path(os.path.relpath(self.script.resolve(), self.project.root.resolve())).as_posix()
+
+
+def prepare(script: Path, shown: str, outputs: list[str] | None = None) -> tuple[Prepared | None, Result]:
+    """Compile and plan a script. None (and the result, with its diagnostics) when it has
+    errors or cannot be planned."""
+    result = compile_file(script, shown)
+    if result.film is None or result.has_errors:
+        return None, result
+    reporter = Reporter()
+    project = load_project(script, reporter, shown)
+    plan_reporter = Reporter()
+    plan = make_plan(result.film, result.symbols, project, plan_reporter, result.sources, outputs)
+    if plan is None:
+        diagnostics = tuple(sorted(result.diagnostics + plan_reporter.sorted(), key=lambda d: d.sort_key()))
+        return None, replace(result, diagnostics=diagnostics)
+    cache = Cache((project.root / project.config.cache.dir).resolve())
+    return Prepared(script, result, project, plan, cache), result
+
+
+def status(prepared: Prepared) -> dict:
+    """What `filmc plan --json` prints: the graph's size, what is stale, cost and length."""
+    plan = prepared.plan
+    to_run, found = stale(plan, prepared.cache)
+    locked = read_lock(prepared.lock_path).get(prepared.script_name, {})
+    return {
+        "tasks": len(plan.graph),
+        "to_run": len(to_run),
+        "cached": len(found),
+        "by_kind": dict(sorted(Counter(t.kind for t in plan.graph).items())),
+        "to_run_by_kind": dict(sorted(Counter(t.kind for t in to_run).items())),
+        "estimated_cost_usd": plan.estimate(to_run),
+        "full_cost_usd": plan.estimate(plan.graph),
+        "runtime_seconds": plan.runtime_s,
+        "shots": len(plan.shots.shots),
+        "backends": dict(plan.serving),
+        "locked": sum(1 for t in plan.graph if t.id in locked and locked[t.id].key == t.key),
+    }
+
+
+def unavailable(prepared: Prepared) -> dict[str, str]:
+    """Backends the stale tasks need that cannot run here, with why."""
+    to_run, _ = stale(prepared.plan, prepared.cache)
+    found = {}
+    for name in sorted({t.backend for t in to_run}):
+        reason = prepared.plan.backends[name].unavailable()
+        if reason:
+            found[name] = reason
+    return found
+
+
+def run(prepared: Prepared, listener: Listener | None = None) -> Outcome:
+    """Run the stale tasks and record every made task in film.lock, interrupted or not."""
+    config = prepared.project.config
+    outcome = Outcome()
+    try:
+        outcome = asyncio.run(execute(prepared.plan, prepared.cache, config.concurrency.of, listener, outcome))
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+    finally:
+        _record(prepared, outcome)
+        prepared.cache.clean_tmp()
+    return outcome
+
+
+def _record(prepared: Prepared, outcome: Outcome) -> list[str]:
+    """Write film.lock for what this build has; returns tasks whose output differs from what
+    the lock recorded for the same key (a backend that is not deterministic)."""
+    path = prepared.lock_path
+    old = read_lock(path).get(prepared.script_name, {})
+    entries: dict[str, Locked] = {}
+    drifted = []
+    for task in prepared.plan.graph:
+        entry = outcome.entries.get(task.id)
+        if entry is None:
+            continue
+        version = prepared.plan.backends[task.backend].version
+        entries[task.id] = Locked(kind=task.kind, key=task.key, backend=task.backend, version=version,
+                                  seed=task.seed, digest=entry.digest)
+        before = old.get(task.id)
+        if before is not None and before.key == task.key and before.digest != entry.digest:
+            drifted.append(task.id)
+    if entries and entries != old:
+        write_lock(path, prepared.script_name, entries)
+    outcome.drifted = drifted
+    return drifted
+
+
+# ---- writing the film where the user asked -------------------------------------------------
+
+_WRITTEN = "written.json"
+
+
+def film_entry(prepared: Prepared, outcome: Outcome):
+    """The cache entry of the finished film, if the build made it."""
+    film = prepared.plan.graph.outputs[0] if prepared.plan.graph.outputs else None
+    return outcome.entries.get(film) if film else None
+
+
+def may_write(prepared: Prepared, out: Path) -> bool:
+    """Whether `out` may be (over)written: it does not exist, or filmc wrote it (and it is
+    unchanged since). A file the user made is never overwritten without --force."""
+    if not out.exists():
+        return True
+    if not out.is_file():
+        return False
+    written = _written(prepared.cache)
+    recorded = written.get(str(out.resolve()))
+    return recorded is not None and recorded == _sha256(out)
+
+
+def write_film(prepared: Prepared, outcome: Outcome, out: Path) -> None:
+    entry = film_entry(prepared, outcome)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = out.with_name(f".{out.name}.filmc-tmp")
+    shutil.copyfile(prepared.cache.blob(entry), staged)
+    os.replace(staged, out)
+    written = _written(prepared.cache)
+    written[str(out.resolve())] = entry.digest
+    write_atomic(prepared.cache.root / _WRITTEN, json.dumps(written, indent=1, sort_keys=True) + "\n")
+
+
+def _written(cache: Cache) -> dict[str, str]:
+    try:
+        return json.loads((cache.root / _WRITTEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()

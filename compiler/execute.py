@@ -1,0 +1,140 @@
+"""The scheduler: runs the stale tasks of a plan, in dependency order, on their backends.
+
+A task runs once all its inputs are made, and at most `concurrency` tasks run at once on one
+backend (film.toml's [concurrency]). Each result goes into the cache the moment it is made, so
+an interrupted build (Ctrl-C, a crash, a killed machine) loses only the tasks that were still
+running: the next build finds the rest in the cache and does not pay for them twice. A task
+that fails does not stop the others; only the tasks that need its output are skipped, and the
+next build retries exactly those.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..backends.base import BackendError, Job
+from .cache import Cache, Entry
+from .plan import Plan
+from .plan.tasks import Task
+
+
+@dataclass
+class Outcome:
+    """What a build did: tasks made, found in the cache, failed (with why), and skipped
+    because something they need failed."""
+
+    built: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    interrupted: bool = False
+    # Tasks whose output differs from what film.lock recorded for the same key.
+    drifted: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.skipped and not self.interrupted
+
+
+# Called as each task ends: (task, "built" | "cached" | "failed" | "skipped", seconds).
+Listener = Callable[[Task, str, float], None]
+
+
+def stale(plan: Plan, cache: Cache) -> tuple[list[Task], dict[str, Entry]]:
+    """The tasks whose output is not in the cache, in order, and the entries of those that are."""
+    found: dict[str, Entry] = {}
+    to_run: list[Task] = []
+    for task in plan.graph:
+        entry = cache.get(task.key)
+        if entry is None:
+            to_run.append(task)
+        else:
+            found[task.id] = entry
+    return to_run, found
+
+
+async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], listener: Listener | None = None,
+                  outcome: Outcome | None = None) -> Outcome:
+    """Run every stale task of the plan; returns what happened (in `outcome`, when given, so
+    that a caller still has it after an interruption). Cancellation (Ctrl-C) stops the running
+    tasks and keeps everything already made."""
+    outcome = outcome if outcome is not None else Outcome()
+    to_run, found = stale(plan, cache)
+    outcome.entries.update(found)
+    for task_id in found:
+        outcome.cached.append(task_id)
+    done: dict[str, asyncio.Event] = {task.id: asyncio.Event() for task in to_run}
+    limits = {name: asyncio.Semaphore(max(1, concurrency(name))) for name in plan.backends}
+
+    async def run(task: Task) -> None:
+        try:
+            for source in dict.fromkeys(task.input_ids()):
+                if source in done:
+                    await done[source].wait()
+            missing = [s for s in task.input_ids() if s not in outcome.entries]
+            if missing:
+                outcome.skipped.append(task.id)
+                _tell(listener, task, "skipped", 0.0)
+                return
+            async with limits[task.backend]:
+                started = time.monotonic()
+                try:
+                    entry = await _make(plan, cache, task, outcome.entries)
+                except BackendError as exc:
+                    outcome.failed[task.id] = str(exc) or type(exc).__name__
+                    _tell(listener, task, "failed", time.monotonic() - started)
+                    return
+                except Exception as exc:  # noqa: BLE001 - one broken task must not stop the film
+                    outcome.failed[task.id] = f"{type(exc).__name__} in the `{task.backend}` backend: {exc}"
+                    _tell(listener, task, "failed", time.monotonic() - started)
+                    return
+                outcome.entries[task.id] = entry
+                outcome.built.append(task.id)
+                _tell(listener, task, "built", time.monotonic() - started)
+        finally:
+            done[task.id].set()
+
+    jobs = [asyncio.ensure_future(run(task)) for task in to_run]
+    try:
+        await asyncio.gather(*jobs)
+    except asyncio.CancelledError:
+        outcome.interrupted = True
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        raise
+    return outcome
+
+
+async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry]) -> Entry:
+    backend = plan.backends[task.backend]
+    workdir = cache.workdir(task.id)
+    try:
+        references = {}
+        for param, value in task.params.items():
+            if isinstance(value, dict) and value.get("ref_sha256") in plan.references:
+                references[param] = plan.references[value["ref_sha256"]]
+        if task.params.get("ref_sha256") in plan.references:
+            references["ref"] = plan.references[task.params["ref_sha256"]]
+        job = Job(
+            task_id=task.id, kind=task.kind, params=task.params, workdir=workdir, seed=task.seed,
+            inputs={role: cache.blob(entries[source]) for role, source in task.inputs}, references=references,
+        )
+        produced = await backend.generate(job)
+        produced = Path(produced)
+        if not produced.is_file() or not produced.resolve().is_relative_to(workdir.resolve()):
+            raise BackendError(f"the `{task.backend}` backend did not write its output inside the task's folder")
+        return cache.put(task, backend.version, produced)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _tell(listener: Listener | None, task: Task, what: str, seconds: float) -> None:
+    if listener is not None:
+        listener(task, what, seconds)

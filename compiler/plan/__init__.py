@@ -1,0 +1,143 @@
+"""Planning: a checked film becomes its shot graph.
+
+    shot list (passes/shots.py) ─build─▶ graph ─hoist─▶ ─split─▶ ─prune─▶ keys ─merge─▶ ─order─▶ plan
+
+`make_plan` is the one entry: it resolves the backends named in film.toml, infers the shots,
+renders the prompts, runs the optimization passes (one module each) and returns a `Plan`: the
+ordered graph, the backends, and what the film will cost and how long it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...backends import registry
+from ...backends.base import CAPABILITIES, Backend
+from .. import diagnostics as codes
+from .. import ir
+from ..diagnostics import Reporter
+from ..passes import shots as shot_inference
+from ..project import Project
+from ..prompts import PromptError, Prompts
+from ..source import SourceFile, Span
+from . import build, hoist, merge, order, prune, split
+from .tasks import Graph, Task, with_keys
+
+
+@dataclass
+class Plan:
+    """A film's build plan: its shots, its ordered task graph, and the backends that run it."""
+
+    shots: ir.ShotList
+    graph: Graph
+    backends: dict[str, Backend]            # by name
+    serving: dict[str, str]                 # capability → backend name
+    references: dict[str, Path] = field(default_factory=dict)  # sha256 → the `ref:` file
+
+    def cost(self, task: Task) -> float:
+        return self.backends[task.backend].price(task.kind, task.params)
+
+    def estimate(self, tasks) -> float:
+        return round(sum(self.cost(t) for t in tasks), 4)
+
+    @property
+    def runtime_s(self) -> float:
+        return round(self.shots.runtime_s, 3)
+
+
+def make_plan(film: ir.Film, symbols: ir.Symbols, project: Project, reporter: Reporter,
+              sources: dict[str, SourceFile], outputs: list[str] | None = None) -> Plan | None:
+    """Plan a film that checked without errors; None (with a diagnostic) when a prompt
+    template fails. `outputs` are the tasks to build for (default: the film)."""
+    config = project.config
+    backends, serving = resolve_backends(project)
+    shots = shot_inference.infer(film, symbols, config)
+    references = _references(symbols, project)
+    inputs = build.Inputs(
+        film=film, symbols=symbols, shots=shots,
+        backends=build.Backends(
+            names=serving,
+            families={cap: backends[name].prompt_family for cap, name in serving.items()},
+            reference_images={cap: backends[name].capabilities.reference_images for cap, name in serving.items()},
+        ),
+        prompts=Prompts(project.root), size=frame_size(film, config.output.height), fps=config.output.fps,
+        references={k: digest for k, (digest, _) in references.items()},
+    )
+    try:
+        graph = build.build(inputs)
+    except PromptError as exc:
+        _report_template(exc, project, reporter, sources)
+        return None
+    graph = hoist.run(graph)
+    graph = split.run(graph, {name: b.capabilities.max_clip_s for name, b in backends.items()})
+    graph = prune.run(graph, outputs)
+    graph = with_keys(graph, {name: b.identity() for name, b in backends.items()})
+    graph = merge.run(graph)
+    graph = order.run(graph)
+    return Plan(shots=shots, graph=graph, backends=backends, serving=serving,
+                references={digest: path for digest, path in references.values()})
+
+
+def resolve_backends(project: Project) -> tuple[dict[str, Backend], dict[str, str]]:
+    """The backend serving each capability, created with its film.toml settings. A backend
+    that is not installed, fails to load or does not make that kind of asset is replaced by
+    `local` (film.toml's check has said so)."""
+    backends: dict[str, Backend] = {}
+    serving: dict[str, str] = {}
+    for capability in CAPABILITIES:
+        name = getattr(project.config.backends, capability)
+        if name not in backends:
+            made = registry.create(name, project.config.backend.get(name, {}))
+            if made is not None:
+                backends[name] = made
+        if name not in backends or capability not in backends[name].capabilities.produces:
+            name = "local"
+            if name not in backends:
+                backends[name] = registry.create("local", project.config.backend.get("local", {}))
+        serving[capability] = name
+    return backends, serving
+
+
+def frame_size(film: ir.Film, height: int) -> tuple[int, int]:
+    """The picture size: the configured height, the width from the film's Aspect (16:9 when
+    unset), both even (what video encoders need)."""
+    w, h = film.settings.aspect or (16.0, 9.0)
+    width = int(round(height * w / h / 2)) * 2
+    return max(width, 2), height - height % 2
+
+
+def _references(symbols: ir.Symbols, project: Project) -> dict[tuple[str, str], tuple[str, Path]]:
+    """The `ref:` images of the cast and sets: their digest (which goes into every key that
+    uses them, so a new reference image re-generates what showed the old one) and path."""
+    found: dict[tuple[str, str], tuple[str, Path]] = {}
+    root = project.root.resolve()
+    for kind, table in (("cast", symbols.cast), ("set", symbols.sets)):
+        for key, entity in table.items():
+            if not entity.ref:
+                continue
+            path = (Path(entity.span.file).parent / entity.ref).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                found[(kind, key)] = (build.file_digest(path), path)
+    return found
+
+
+def _report_template(exc: PromptError, project: Project, reporter: Reporter, sources: dict[str, SourceFile]) -> None:
+    """A template that fails becomes a diagnostic at its line (the whole line: jinja2 gives
+    no column)."""
+    shown = project.shown(Path(exc.path)) if exc.path else exc.template
+    line_text = ""
+    if exc.path:
+        try:
+            sources[shown] = SourceFile.read(Path(exc.path), shown)
+            lines = sources[shown].text.splitlines()
+            line_text = lines[exc.line - 1] if 1 <= exc.line <= len(lines) else ""
+        except OSError:
+            pass
+    line = max(exc.line, 1)
+    reporter.report(
+        codes.TEMPLATE_ERROR,
+        Span(file=shown, line=line, column=1, end_line=line, end_column=max(len(line_text.rstrip()), 1) + 1),
+        f"the prompt template `{exc.template}` cannot be rendered: {exc.message}",
+        ("docs/PLANNING.md lists the names each template is given",),
+    )

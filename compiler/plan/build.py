@@ -1,0 +1,200 @@
+"""From the shot list to the first shot graph: every shot's tasks, written out shot by shot.
+
+Each shot asks for what it needs on its own (a sheet of each character it shows, a plate of
+its set, a keyframe, a clip, its voice lines, a segment); the passes after this one share what
+is shared (hoist), adapt to the backends (split), drop what no output needs (prune) and make
+identical tasks one (merge). Keeping this step naive keeps it easy to check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import ir
+from ..prompts import Prompts
+from .tasks import Graph, Task, derived_seed
+
+
+@dataclass(frozen=True)
+class Backends:
+    """The backend serving each capability: its name, prompt family and declarations."""
+
+    names: dict[str, str]
+    families: dict[str, str]
+    reference_images: dict[str, bool]
+
+
+@dataclass
+class Inputs:
+    """What the planner reads besides the shot list."""
+
+    film: ir.Film
+    symbols: ir.Symbols
+    shots: ir.ShotList
+    backends: Backends
+    prompts: Prompts
+    size: tuple[int, int]
+    fps: int
+    references: dict[tuple[str, str], str]  # ("cast" | "set", key) → the sha256 of its `ref:` file
+
+
+def build(inputs: Inputs) -> Graph:
+    return _Builder(inputs).run()
+
+
+class _Builder:
+    def __init__(self, inputs: Inputs) -> None:
+        self.i = inputs
+        self.tasks: list[Task] = []
+        self.style = inputs.film.settings.style or ""
+
+    def add(self, task_id: str, kind: str, params: dict[str, Any], inputs=(), shot: str | None = None,
+            seed: int | None = None, seeded: bool = True) -> str:
+        from .tasks import CAPABILITY
+
+        if seeded:
+            params["seed"] = seed if seed is not None else derived_seed(kind, params)
+        self.tasks.append(Task(id=task_id, kind=kind, params=params, inputs=tuple(inputs), shot=shot,
+                               backend=self.i.backends.names[CAPABILITY[kind]]))
+        return task_id
+
+    def prompt(self, kind: str, capability: str, context: dict[str, Any]) -> str:
+        return self.i.prompts.render(self.i.backends.families[capability], kind, {"style": self.style, **context})
+
+    def run(self) -> Graph:
+        shots = self.i.shots
+        segments: list[str] = []
+        if shots.title_card_s:
+            segments.append(self.add("title", "segment", {
+                "card": "title", "title": self.title_page(), "duration_s": shots.title_card_s, **self.picture(),
+            }, seeded=False))
+        previous_clip: str | None = None
+        for shot in shots.shots:
+            segment, previous_clip = self.shot(shot, previous_clip)
+            segments.append(segment)
+        if shots.end_card_s:
+            credits = {cap: name for cap, name in sorted(self.i.backends.names.items())}
+            segments.append(self.add("credits", "segment", {
+                "card": "credits", "generators": credits, "duration_s": shots.end_card_s, **self.picture(),
+            }, seeded=False))
+        music = []
+        for n, cue in enumerate(shots.music, 1):
+            context = {"moods": list(cue.moods), "tempo_bpm": cue.tempo_bpm, "duration_s": round(cue.duration_s, 3)}
+            music.append((self.add(f"music/{n}", "music_cue", {
+                **context, "prompt": self.prompt("music_cue", "music", context),
+            }), cue))
+        film_inputs = [(f"segment:{n:04d}", s) for n, s in enumerate(segments, 1)]
+        film_inputs += [(f"music:{n}", task_id) for n, (task_id, _) in enumerate(music, 1)]
+        speech = [[round(s.start_s, 3), round(s.start_s + s.duration_s, 3)] for shot in shots.shots for s in shot.speeches]
+        self.add("film", "film", {
+            "title": self.i.film.settings.title or "", **self.picture(),
+            "runtime_s": round(shots.runtime_s, 3),
+            "music": [{"role": f"music:{n}", "start_s": cue.start_s, "duration_s": cue.duration_s}
+                      for n, (_, cue) in enumerate(music, 1)],
+            "speech": speech,
+        }, film_inputs, seeded=False)
+        return Graph(tasks={t.id: t for t in self.tasks}, outputs=("film",))
+
+    def picture(self) -> dict[str, Any]:
+        width, height = self.i.size
+        return {"width": width, "height": height, "fps": self.i.fps}
+
+    def title_page(self) -> dict[str, list[str]]:
+        page: dict[str, list[str]] = {}
+        for entry in self.i.film.title_page:
+            page.setdefault(entry.key.lower(), []).extend(entry.values)
+        return page
+
+    # ---- one shot --------------------------------------------------------------------------
+
+    def shot(self, shot: ir.Shot, previous_clip: str | None) -> tuple[str, str | None]:
+        sid = f"shot/{shot.id}"
+        segment_params: dict[str, Any] = {
+            "duration_s": shot.duration_s, "transition": shot.transition, "fade_out": shot.fade_out,
+            "sounds": list(shot.sounds), **self.picture(),
+        }
+        if shot.card is not None:
+            segment_params.update(card="text", text=shot.card)
+            return self.add(f"{sid}/segment", "segment", segment_params, shot=shot.id, seeded=False), None
+        characters = [self.character(key, dict(shot.wardrobe).get(key, "")) for key in shot.subjects]
+        place = self.place(shot)
+        inputs: list[tuple[str, str]] = []
+        if place is not None:
+            inputs.append(("plate", self.add(f"{sid}/plate", "set_plate", {
+                **place, "prompt": self.prompt("set_plate", "image", {**place, "set": place}),
+            }, shot=shot.id, seed=self.i.symbols.sets[shot.set_key].seed)))
+        sheets: list[tuple[str, str]] = []
+        for c in characters:
+            sheet = self.add(f"{sid}/sheet/{c['key']}", "character_sheet", {
+                **c, "prompt": self.prompt("character_sheet", "image", {"character": c}),
+            }, shot=shot.id, seed=self.i.symbols.cast[c["key"]].seed)
+            sheets.append((f"sheet:{c['key']}", sheet))
+        inputs += sheets
+        context = {
+            "framing": shot.framing, "characters": characters, "set": place,
+            "light": shot.light, "lens_mm": _number(shot.lens_mm), "action": shot.action, "extra": shot.prompt or "",
+        }
+        keyframe = self.add(f"{sid}/keyframe", "keyframe", {
+            "framing": shot.framing, "lens_mm": shot.lens_mm, "take": shot.take, **self.picture(),
+            "prompt": self.prompt("keyframe", "image", context),
+        }, inputs, shot=shot.id, seed=shot.seed)
+        clip_inputs = [("first_frame", keyframe)]
+        if shot.continuous and previous_clip is not None:
+            clip_inputs.append(("previous", previous_clip))
+        if self.i.backends.reference_images.get("video"):
+            clip_inputs += sheets
+        speeches = [{"name": s.name, "sung": s.sung, "direction": s.direction} for s in shot.speeches]
+        clip = self.add(f"{sid}/clip", "clip", {
+            "move": shot.move, "duration_s": shot.duration_s, "take": shot.take, **self.picture(),
+            "prompt": self.prompt("clip", "video", {
+                "move": shot.move, "action": shot.action, "speeches": speeches, "extra": shot.prompt or "",
+            }),
+        }, clip_inputs, shot=shot.id, seed=shot.seed)
+        segment_inputs = [("clip", clip)]
+        lines = []
+        for n, speech in enumerate(shot.speeches, 1):
+            line = self.voice_line(f"{sid}/line/{n}", speech, shot.id)
+            segment_inputs.append((f"line:{n}", line))
+            lines.append({"role": f"line:{n}", "offset_s": round(speech.start_s - shot.start_s, 3)})
+        segment_params["lines"] = lines
+        return self.add(f"{sid}/segment", "segment", segment_params, segment_inputs, shot=shot.id, seeded=False), clip
+
+    def voice_line(self, task_id: str, speech: ir.Speech, shot: str) -> str:
+        member = self.i.symbols.cast.get(speech.character) if speech.character else None
+        voice = member.voice if member else ""
+        context = {"name": speech.name, "voice": voice, "direction": speech.direction, "sung": speech.sung}
+        return self.add(task_id, "voice_line", {
+            "character": member.name if member else speech.name, "text": speech.text, "voice": voice,
+            "direction": speech.direction, "sung": speech.sung, "duration_s": speech.duration_s,
+            "prompt": self.prompt("voice_line", "speech", context),
+        }, shot=shot, seed=member.seed if member and member.seed is not None else
+            derived_seed("voice", {"character": member.key if member else speech.name}))
+
+    def character(self, key: str, wardrobe: str) -> dict[str, Any]:
+        member = self.i.symbols.cast[key]
+        return {"key": key, "name": member.name, "look": member.look, "wardrobe": wardrobe,
+                "ref_sha256": self.i.references.get(("cast", key))}
+
+    def place(self, shot: ir.Shot) -> dict[str, Any] | None:
+        if shot.set_key is None or shot.set_key not in self.i.symbols.sets:
+            return None
+        found = self.i.symbols.sets[shot.set_key]
+        return {"key": found.key, "name": found.name, "look": found.look, "lighting": found.lighting,
+                "place": {"int": "interior", "ext": "exterior", "int/ext": "interior and exterior"}.get(shot.place or "",
+                                                                                                   "view"),
+                "light": shot.light, "ref_sha256": self.i.references.get(("set", found.key))}
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def file_digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()

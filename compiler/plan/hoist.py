@@ -1,0 +1,47 @@
+"""Hoist shared references: one character sheet per character look, one plate per set and light.
+
+The first graph asks for a sheet of each character in every shot that shows them. A look is a
+character with one wardrobe: the same look asked for by twenty shots is one sheet, made once
+and given to all twenty, which is what keeps a character the same from shot to shot. A
+wardrobe change is a new look, so a new sheet (`sheet/alin`, then `sheet/alin~2`). Plates
+likewise, one per set and light (`plate/shore@dawn`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .tasks import Graph, Task, canonical
+
+HOISTED = ("character_sheet", "set_plate")
+
+
+def run(graph: Graph) -> Graph:
+    shared: dict[str, Task] = {}          # canonical (kind, params) -> the shared task
+    count: dict[str, int] = {}            # base id -> looks seen so far
+    renamed: dict[str, str] = {}          # per-shot id -> shared id
+    for task in graph:
+        if task.kind not in HOISTED:
+            continue
+        identity = canonical([task.kind, task.backend, dict(task.params)])
+        found = shared.get(identity)
+        if found is None:
+            base = _base_id(task)
+            count[base] = count.get(base, 0) + 1
+            task_id = base if count[base] == 1 else f"{base}~{count[base]}"
+            found = shared[identity] = replace(task, id=task_id, shot=None)
+        renamed[task.id] = found.id
+    tasks: list[Task] = list(shared.values())
+    for task in graph:
+        if task.kind in HOISTED:
+            continue
+        if any(source in renamed for source in task.input_ids()):
+            task = replace(task, inputs=tuple((role, renamed.get(source, source)) for role, source in task.inputs))
+        tasks.append(task)
+    return graph.replace_tasks(tasks)
+
+
+def _base_id(task: Task) -> str:
+    if task.kind == "character_sheet":
+        return f"sheet/{task.params['key']}"
+    return f"plate/{task.params['key']}@{task.params['light']}"

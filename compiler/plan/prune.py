@@ -1,0 +1,20 @@
+"""Prune what no output needs.
+
+The outputs are what a build is for: the film, or only some shots' segments when a build asks
+for them (`filmc build --shot 3.2` re-rolls one shot without paying for the rest). Every task
+none of them needs, directly or not, is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .tasks import Graph
+
+
+def run(graph: Graph, outputs: Iterable[str] | None = None) -> Graph:
+    wanted = tuple(outputs) if outputs is not None else graph.outputs
+    needed = graph.upstream(wanted)
+    if len(needed) == len(graph) and wanted == graph.outputs:
+        return graph
+    return graph.replace_tasks((t for t in graph if t.id in needed), outputs=wanted)
