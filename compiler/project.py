@@ -267,7 +267,8 @@ def default_project(root: Path) -> Project:
 
 
 def _check_backends(config: Config, source: SourceFile, reporter: Reporter) -> None:
-    """A backend named in film.toml that is not installed (`local`, the embedded one, always is)."""
+    """A backend named in film.toml that is not installed (`local`, the embedded one, always
+    is), fails to load, or does not make the kind of asset it is named for."""
     from ..backends import registry
 
     installed = None
@@ -283,6 +284,22 @@ def _check_backends(config: Config, source: SourceFile, reporter: Reporter) -> N
                 ((f"did you mean `{close}`?",) if close else ())
                 + (f"the installed backends are {', '.join(['local', *installed])}",),
                 severity=codes.Severity.WARNING,
+            )
+            continue
+        declared = registry.capabilities(name)
+        if declared is None:
+            reporter.report(
+                codes.INVALID_CONFIG, _key_span(source, "backends", capability),
+                f"the backend `{name}` is installed but fails to load; filmc uses `local` for {capability} instead",
+                ("reinstall or update the package that provides it",), severity=codes.Severity.WARNING,
+            )
+        elif capability not in declared.produces:
+            makes = ", ".join(sorted(declared.produces)) or "nothing"
+            reporter.report(
+                codes.INVALID_CONFIG, _key_span(source, "backends", capability),
+                f"the backend `{name}` does not make {capability} (it makes {makes}); filmc uses `local` for "
+                f"{capability} instead",
+                ("name a backend that makes it (docs/BACKENDS.md)",), severity=codes.Severity.WARNING,
             )
 
 

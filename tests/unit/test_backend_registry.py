@@ -43,4 +43,15 @@ def test_a_shot_within_the_limit_is_not(tmp_path: Path) -> None:
 def test_no_limit_without_a_backend_that_declares_one(tmp_path: Path) -> None:
     # The default `local` backend renders any length; a backend that fails to load is skipped.
     assert _film(tmp_path, None, "60s") == []
-    assert _film(tmp_path, "test-broken", "60s") == []
+    # (film.toml's check says the broken one is not used.)
+    assert _film(tmp_path, "test-broken", "60s") == [("invalid-config", "warning")]
+
+
+def test_a_backend_that_does_not_make_that_kind_of_asset_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "film.toml").write_text('[backends]\nimage = "test-video-10s"\n', encoding="utf-8")
+    script = tmp_path / "a.film"
+    script.write_text("EXT. SHORE - DAWN\n\nWaves hammer the basalt.\n", encoding="utf-8")
+    (found,) = compile_file(script).diagnostics
+    assert found.code == "invalid-config"
+    assert found.message == ("the backend `test-video-10s` does not make image (it makes video); "
+                             "filmc uses `local` for image instead")

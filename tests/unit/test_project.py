@@ -218,11 +218,30 @@ def test_a_setting_table_given_as_a_value_is_an_error(tmp_path: Path) -> None:
     assert (diagnostic.code, diagnostic.severity) == ("invalid-config", Severity.ERROR)
 
 
-def test_tables_for_later_stages_pass_without_a_diagnostic(tmp_path: Path) -> None:
-    write(tmp_path / CONFIG_NAME, "[budget]\nusd = 3\n[cache]\nfolder = \"x\"\n[build]\n")
+def test_build_tables_are_read(tmp_path: Path) -> None:
+    write(tmp_path / CONFIG_NAME, "[budget]\nmax_cost_usd = 3\n[cache]\ndir = \"build-cache\"\n"
+                                  "[concurrency]\ndefault = 4\nkling = 1\n[backend.comfyui]\nurl = \"http://gpu:8188\"\n"
+                                  "[timing]\nmin_shot_s = 1.5\n[coverage]\nspeaker = \"medium\"\n")
     reporter = Reporter()
-    load_project(write(tmp_path / "s.film", PLAIN), reporter)
+    config = load_project(write(tmp_path / "s.film", PLAIN), reporter).config
     assert reporter.sorted() == ()
+    assert (config.budget.max_cost_usd, config.cache.dir) == (3, "build-cache")
+    assert (config.concurrency.of("kling"), config.concurrency.of("fal")) == (1, 4)
+    assert config.backend == {"comfyui": {"url": "http://gpu:8188"}}
+    assert (config.timing.min_shot_s, config.timing.max_action_shot_s, config.coverage.speaker) == (1.5, 8.0, "medium")
+
+
+def test_bad_build_settings_are_reported_and_defaulted(tmp_path: Path) -> None:
+    write(tmp_path / CONFIG_NAME, "[budget]\nusd = 3\n[concurrency]\nkling = 0\n[backend]\ncomfyui = 3\n[build]\n")
+    reporter = Reporter()
+    config = load_project(write(tmp_path / "s.film", PLAIN), reporter).config
+    found = [(d.code, d.span.line, d.message) for d in reporter.sorted()]
+    assert [(code, line) for code, line, _ in found] == [("invalid-config", n) for n in (2, 4, 6, 7)]
+    assert "`usd` is not a setting of [budget]" in found[0][2]
+    assert "`concurrency.kling = 0` is not valid" in found[1][2]
+    assert "`backend.comfyui` must be a table" in found[2][2]
+    assert "`build` is not a setting filmc knows" in found[3][2]
+    assert config.concurrency.of("kling") == 2
 
 
 def test_a_bom_in_film_toml_is_accepted(tmp_path: Path) -> None:
