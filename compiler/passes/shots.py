@@ -100,6 +100,11 @@ class _Inference:
 
     def scene(self, scene: ir.Scene, number: int, setting: ir.SceneSetting) -> None:
         first = len(self.drafts)
+        if scene.heading is not None and not any(map(_shows, scene.elements)):
+            # Nothing to show but the place: one establishing shot, made now so that what
+            # follows the heading (a transition, a music cue) lands on the next scene.
+            draft = self.new(number, scene.heading.span, setting, annotated=False)
+            draft.framing, draft.filled = self.rules.establishing, True
         self.participants = self.scene_participants(scene)
         self.spoke: list[str] = []  # on-screen speakers of this scene, latest last
         self.named: list[str] = []  # characters named in its action, latest last
@@ -131,9 +136,6 @@ class _Inference:
                 target = self.unfilled()
                 (target.sounds if target else self.pending_sounds).append(element.description)
             k += 1
-        if len(self.drafts) == first and scene.heading is not None:
-            draft = self.new(number, scene.heading.span, setting, annotated=False)
-            draft.framing, draft.filled = self.rules.establishing, True
 
     def scene_participants(self, scene: ir.Scene) -> list[str]:
         """Who is on screen in a scene, in order of appearance: speakers heard on screen,
@@ -310,10 +312,15 @@ class _Inference:
 
     def fits(self, draft: _Draft, speech: ir.Speech) -> bool:
         """Whether an off-screen speech can play over a shot: any inferred shot stretches to
-        hold it; an annotated duration must already have room."""
+        hold it; an annotated duration must already have room (each line with its pause). A
+        reaction shot's time is its speaker's, so nothing more plays over it."""
+        if draft.reaction_to is not None:
+            return False
         if draft.duration_s is None:
             return True
-        return sum(s.duration_s for s in draft.speeches) + speech.duration_s <= draft.duration_s + 1e-9
+        pause = self.config.timing.line_pause_s
+        said = sum(s.duration_s + pause for s in draft.speeches)
+        return said + speech.duration_s <= draft.duration_s + 1e-9
 
     def transition(self, text: str, first: int) -> None:
         m = _TRANSITION.search(text)
@@ -420,6 +427,15 @@ def framing_name(written: str) -> str:
 
 
 _NO_SETTING = ir.SceneSetting(set_key=None, place=None, time=None, light="day", light_from="default", continuous=False)
+
+
+def _shows(element) -> bool:
+    """Whether an element makes a shot of its own (a transition or a cue does not)."""
+    if isinstance(element, ir.Action):
+        text = element.text.strip()
+        return bool(text) and not _BARE_TRANSITION.match(text)
+    return isinstance(element, (ir.Centered, ir.Character, ir.ShotAnnotation)) and (
+        not isinstance(element, ir.Centered) or bool(element.text.strip()))
 
 
 def _off_screen(cue: ir.Character) -> bool:

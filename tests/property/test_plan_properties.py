@@ -258,3 +258,34 @@ def test_an_interrupted_build_resumes_without_making_anything_twice(counting_log
         made = calls(log)
         assert len(made) == len(set(made)) == total
         assert not any((Path(tmp) / ".filmc" / "tmp").iterdir())
+
+
+@SOME
+@given(films())
+def test_every_shot_carries_its_characters_and_its_set(film) -> None:
+    """Consistency by construction: every keyframe of a shot that shows a character takes that
+    character's sheet (of the wardrobe worn then) and says their look and wardrobe; every shot
+    in a set takes the plate of that set in that light and says the set's look."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared = plan_of(render(film), Path(tmp))
+    graph = prepared.plan.graph
+    symbols = prepared.result.symbols
+    for shot in prepared.plan.shots.shots:
+        if shot.card is not None:
+            continue
+        (keyframe,) = [t for t in graph if t.kind == "keyframe" and t.shot == shot.id] or [
+            graph[dict(t.inputs)["first_frame"]] for t in graph if t.kind == "clip" and t.shot == shot.id
+            and "first_frame" in dict(t.inputs)]
+        inputs = dict(keyframe.inputs)
+        worn = dict(shot.wardrobe)
+        for key in shot.subjects:
+            sheet = graph[inputs[f"sheet:{key}"]]
+            assert sheet.params["look"] == symbols.cast[key].look
+            assert sheet.params["wardrobe"] == worn.get(key, "")
+            prompt = keyframe.params["prompt"].casefold()  # (prompts start sentences with capitals)
+            assert symbols.cast[key].look.casefold() in prompt
+            if worn.get(key):
+                assert worn[key].casefold() in prompt and worn[key].casefold() in sheet.params["prompt"].casefold()
+        plate = graph[inputs["plate"]]
+        assert (plate.params["key"], plate.params["light"]) == (shot.set_key, shot.light)
+        assert symbols.sets[shot.set_key].look.casefold() in keyframe.params["prompt"].casefold()
