@@ -50,8 +50,7 @@ def prepare(script: Path, shown: str, outputs: list[str] | None = None) -> tuple
     result = compile_file(script, shown)
     if result.film is None or result.has_errors:
         return None, result
-    reporter = Reporter()
-    project = load_project(script, reporter, shown)
+    project = result.project or load_project(script, Reporter(), shown)
     plan_reporter = Reporter()
     plan = make_plan(result.film, result.symbols, project, plan_reporter, result.sources, outputs)
     if plan is None:

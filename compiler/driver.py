@@ -15,7 +15,7 @@ from .includes import gather
 from .ir import Film, Symbols
 from .lower import lower
 from .passes import Context, run_all
-from .project import default_project, load_project
+from .project import Project, default_project, load_project
 from .source import SourceFile, Span
 
 
@@ -27,6 +27,7 @@ class Result:
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, SourceFile] = field(default_factory=dict)
     symbols: Symbols = field(default_factory=Symbols)
+    project: Project | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -54,7 +55,7 @@ def compile_source(source: SourceFile, script: Path | None = None) -> Result:
         from .plan import make_plan
 
         make_plan(film, symbols, project, reporter, sources)
-    return Result(film, reporter.sorted(), sources, symbols)
+    return Result(film, reporter.sorted(), sources, symbols, project)
 
 
 def parse_source(source: SourceFile) -> Result:

@@ -50,6 +50,7 @@ class _Builder:
         self.i = inputs
         self.tasks: list[Task] = []
         self.style = inputs.film.settings.style or ""
+        self.looks: dict[tuple, dict[str, Any]] = {}
 
     def add(self, task_id: str, kind: str, params: dict[str, Any], inputs=(), shot: str | None = None,
             seed: int | None = None, seeded: bool = True) -> str:
@@ -60,6 +61,16 @@ class _Builder:
         self.tasks.append(Task(id=task_id, kind=kind, params=params, inputs=tuple(inputs), shot=shot,
                                backend=self.i.backends.names[CAPABILITY[kind]]))
         return task_id
+
+    def reference(self, kind: str, look: tuple, make, seed: int | None) -> dict[str, Any]:
+        """The parameters of a sheet or a plate, rendered once per look: every shot still asks
+        for its own (hoist shares them), but equal requests need not be rendered twice."""
+        found = self.looks.get(look)
+        if found is None:
+            found = make()
+            found["seed"] = seed if seed is not None else derived_seed(kind, found)
+            self.looks[look] = found
+        return found
 
     def prompt(self, kind: str, capability: str, context: dict[str, Any]) -> str:
         return self.i.prompts.render(self.i.backends.families[capability], kind, {"style": self.style, **context})
@@ -123,14 +134,16 @@ class _Builder:
         place = self.place(shot)
         inputs: list[tuple[str, str]] = []
         if place is not None:
-            inputs.append(("plate", self.add(f"{sid}/plate", "set_plate", {
+            params = self.reference("set_plate", ("plate", place["key"], place["light"], place["place"]), lambda: {
                 **place, "prompt": self.prompt("set_plate", "image", {**place, "set": place}),
-            }, shot=shot.id, seed=self.i.symbols.sets[shot.set_key].seed)))
+            }, self.i.symbols.sets[shot.set_key].seed)
+            inputs.append(("plate", self.add(f"{sid}/plate", "set_plate", params, shot=shot.id, seeded=False)))
         sheets: list[tuple[str, str]] = []
         for c in characters:
-            sheet = self.add(f"{sid}/sheet/{c['key']}", "character_sheet", {
+            params = self.reference("character_sheet", ("sheet", c["key"], c["wardrobe"]), lambda c=c: {
                 **c, "prompt": self.prompt("character_sheet", "image", {"character": c}),
-            }, shot=shot.id, seed=self.i.symbols.cast[c["key"]].seed)
+            }, self.i.symbols.cast[c["key"]].seed)
+            sheet = self.add(f"{sid}/sheet/{c['key']}", "character_sheet", params, shot=shot.id, seeded=False)
             sheets.append((f"sheet:{c['key']}", sheet))
         inputs += sheets
         context = {

@@ -20,10 +20,14 @@ def run(graph: Graph) -> Graph:
     shared: dict[str, Task] = {}          # canonical (kind, params) -> the shared task
     count: dict[str, int] = {}            # base id -> looks seen so far
     renamed: dict[str, str] = {}          # per-shot id -> shared id
+    texts: dict[int, str] = {}            # params object -> its canonical text (shots share them)
     for task in graph:
         if task.kind not in HOISTED:
             continue
-        identity = canonical([task.kind, task.backend, dict(task.params)])
+        text = texts.get(id(task.params))
+        if text is None:
+            text = texts[id(task.params)] = canonical(dict(task.params))
+        identity = canonical([task.kind, task.backend]) + text
         found = shared.get(identity)
         if found is None:
             base = _base_id(task)

@@ -3,7 +3,14 @@
 entry-point group exactly as a third-party package would. (`test-broken` there names an
 object this module does not have: a plugin that fails to load.)"""
 
-from filmc.backends.base import Capabilities
+import asyncio
+import hashlib
+import json
+import os
+import signal
+from pathlib import Path
+
+from filmc.backends.base import Backend, BackendError, Capabilities, Job, Price
 
 
 class TenSecondVideo:
@@ -12,14 +19,6 @@ class TenSecondVideo:
 
     capabilities = Capabilities(produces=frozenset({"video"}), max_clip_s=10, reference_images=True, seeds=True)
 
-
-import asyncio  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from filmc.backends.base import Backend, BackendError, Job, Price  # noqa: E402
 
 _EVERYTHING = frozenset({"image", "video", "speech", "music", "edit"})
 _PRICES = {
@@ -36,7 +35,7 @@ class Counting(Backend):
     output is a hash of the task's parameters, seed and inputs' bytes: equal requests, equal
     outputs, like a seeded model. Settings (in film.toml's [backend.counting]): `delay_s` to
     take time, `fail` a list of task ids that fail, `interrupt_after` a number of calls after
-    which it raises KeyboardInterrupt (a Ctrl-C mid-build).
+    which the next one is interrupted by SIGINT (a Ctrl-C mid-build).
     """
 
     version = "1.0"
@@ -48,7 +47,10 @@ class Counting(Backend):
     async def generate(self, job: Job) -> Path:
         limit = self.settings.get("interrupt_after")
         if limit is not None and Counting.calls >= limit:
-            raise KeyboardInterrupt
+            # Ctrl-C while a request is in flight: SIGINT, which asyncio.run turns into the
+            # cancellation of the build, delivered here at the next await.
+            signal.raise_signal(signal.SIGINT)
+            await asyncio.sleep(3600)
         if self.settings.get("delay_s"):
             await asyncio.sleep(float(self.settings["delay_s"]))
         if job.task_id in self.settings.get("fail", ()):

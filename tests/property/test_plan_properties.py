@@ -270,12 +270,17 @@ def test_every_shot_carries_its_characters_and_its_set(film) -> None:
         prepared = plan_of(render(film), Path(tmp))
     graph = prepared.plan.graph
     symbols = prepared.result.symbols
-    for shot in prepared.plan.shots.shots:
+    shots = prepared.plan.shots
+    # Follow the film to each shot's segment, clip and keyframe (identical shots share tasks,
+    # so a task's own `shot` may name the first of them).
+    segments = [source for role, source in graph["film"].inputs if role.startswith("segment:")]
+    segments = segments[1:] if shots.title_card_s else segments
+    for shot, segment in zip(shots.shots, segments):
         if shot.card is not None:
             continue
-        (keyframe,) = [t for t in graph if t.kind == "keyframe" and t.shot == shot.id] or [
-            graph[dict(t.inputs)["first_frame"]] for t in graph if t.kind == "clip" and t.shot == shot.id
-            and "first_frame" in dict(t.inputs)]
+        clip = graph[dict(graph[segment].inputs)["clip"]]
+        keyframe = graph[dict(clip.inputs)["first_frame"]]
+        assert keyframe.kind == "keyframe"
         inputs = dict(keyframe.inputs)
         worn = dict(shot.wardrobe)
         for key in shot.subjects:
