@@ -108,6 +108,8 @@ class Backend:
 
     def unavailable(self) -> str | None:
         """Why this backend cannot run here (a missing credential, a missing tool), or None."""
+        if type(self).generate is Backend.generate:
+            return "it declares what it makes but has no `generate` (it is only a declaration)"
         return None
 
     async def generate(self, job: Job) -> Path:

@@ -94,9 +94,15 @@ def unavailable(prepared: Prepared) -> dict[str, str]:
 def run(prepared: Prepared, listener: Listener | None = None) -> Outcome:
     """Run the stale tasks and record every made task in film.lock, interrupted or not."""
     config = prepared.project.config
+
+    def concurrency(name: str) -> int:
+        # `[backend.NAME] concurrency = N` or `[concurrency] NAME = N`, else the default.
+        own = config.backend.get(name, {}).get("concurrency")
+        return own if isinstance(own, int) and not isinstance(own, bool) and own >= 1 else config.concurrency.of(name)
+
     outcome = Outcome()
     try:
-        outcome = asyncio.run(execute(prepared.plan, prepared.cache, config.concurrency.of, listener, outcome))
+        outcome = asyncio.run(execute(prepared.plan, prepared.cache, concurrency, listener, outcome))
     except KeyboardInterrupt:
         outcome.interrupted = True
     finally:

@@ -11,8 +11,11 @@ leaves either a whole entry or none (at worst an unreferenced blob). An entry wh
 or the wrong size is a miss, never a wrong result.
 
 `film.lock` (beside film.toml, meant to be committed) records, per script, each task's key,
-seed, backend version and output digest: what this film was made with, so that it rebuilds the
-same elsewhere and a backend that stops being deterministic is noticed.
+seed, backend version and output digest: what this film was made with. Seeds are derived from
+what a task is (or written in the script), so the same script plans the same seeds on any
+machine; the lock is the record to check that against in review (`git diff film.lock` shows
+which shots a change re-made), and a build notes any task whose output differs from the
+locked digest for the same key (a backend that is not deterministic).
 """
 
 from __future__ import annotations

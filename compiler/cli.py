@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -32,6 +33,11 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader went away (`filmc graph FILE | head`): stop quietly, as cat does.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             click.echo(f"filmc: internal error: {type(exc).__name__}: {exc}", err=True)
             click.echo("This is a bug in filmc; please report it with the input that caused it.", err=True)
@@ -118,7 +124,8 @@ def _prepare(file: str, fmt: str, outputs: list[str] | None = None):
 
 
 def _money(value: float) -> str:
-    return f"${value:,.2f}"
+    """Dollars as people write them; amounts under a cent keep their digits ($0.004, not $0.00)."""
+    return f"${value:,.2f}" if value == 0 or value >= 0.01 else f"${value:.4g}"
 
 
 def _clock(seconds: float) -> str:

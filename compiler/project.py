@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import diagnostics as codes
 from .diagnostics import Reporter, did_you_mean
@@ -66,6 +66,18 @@ class Coverage(BaseModel):
     group: str = Field(min_length=1)
     reaction: str = Field(min_length=1)
     reaction_after_words: int = Field(ge=1, strict=True)
+
+    @field_validator("establishing", "action", "action_group", "speaker", "exchange", "dual", "group", "reaction")
+    @classmethod
+    def _a_framing(cls, value: str) -> str:
+        """A framing as a [[shot]] writes it; the grammar decides which words those are."""
+        from .parse import parse_annotation
+
+        parsed = parse_annotation(f"shot {value.lower()}")
+        terms = getattr(parsed, "children", None)
+        if not terms or len(terms) != 1 or terms[0].rule != "framing" or len(terms[0].children) != 1:
+            raise ValueError(f"{value!r} is not a framing (wide, medium, close, over-the-shoulder, two-shot, ...)")
+        return value
 
 
 class Timing(BaseModel):
@@ -366,7 +378,7 @@ def _read_config(source: SourceFile, reporter: Reporter, defaults: dict) -> dict
             try:
                 model.model_validate({**defaults.get(table, {}), key: item})
             except ValidationError as exc:
-                reason = exc.errors()[0]["msg"]
+                reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
                 reporter.report(codes.INVALID_CONFIG, _key_span(source, table, key),
                                 f"`{table}.{key} = {item!r}` is not valid: {reason[0].lower() + reason[1:]}",
                                 ("filmc uses the default until this is fixed",))

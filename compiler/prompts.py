@@ -45,6 +45,7 @@ class Prompts:
             lstrip_blocks=True,
         )
         self.env.filters["sentence"] = _sentence
+        self.env.filters["clause"] = _clause
         self.cache: dict[tuple[str, str], jinja2.Template] = {}
 
     def template(self, family: str, kind: str) -> jinja2.Template:
@@ -82,10 +83,13 @@ def _line_of(exc: Exception, template: jinja2.Template) -> int:
     return line
 
 
+def _clause(text: str) -> str:
+    """Text ending in a full stop, as written otherwise: what follows a lead-in ("Wearing ...")."""
+    text = " ".join(str(text).split())
+    return text if not text or text[-1] in ".!?…\"'" else text + "."
+
+
 def _sentence(text: str) -> str:
-    """Text ending in a full stop, for joining descriptions into prose."""
-    text = " ".join(str(text).split()).rstrip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?…\"'" else text + "."
+    """A sentence of its own: a capital first letter (the rest as written) and a full stop."""
+    text = _clause(text)
+    return text[:1].upper() + text[1:]

@@ -142,7 +142,8 @@ class _Inference:
         characters its action names, and the subjects of its shots."""
         seen: dict[str, None] = {}
         for element in scene.elements:
-            if isinstance(element, ir.Character) and not _off_screen(element):
+            if isinstance(element, ir.Character) and not _off_screen(element) \
+                    and not is_group_name(element.name, element.extensions):
                 for key in self.speaker_keys(element.name):
                     seen.setdefault(key)
             elif isinstance(element, ir.Action):
@@ -211,13 +212,14 @@ class _Inference:
         j = k
         while j < len(elements) and elements[j].type in _PASS_OVER:
             j += 1
-        if j < len(elements) and isinstance(elements[j], ir.Character) and elements[j].dual:
+        # Both cues of a dual pair are marked; a pair starts at a marked cue.
+        if elements[said[0]].dual and j < len(elements) and isinstance(elements[j], ir.Character) and elements[j].dual:
             dual, k = self.read_speech(elements, j)
         cue = elements[said[0]]
         speech = said[1]
-        keys = self.speaker_keys(cue.name)
+        group = is_group_name(cue.name, cue.extensions)
+        keys = [] if group else self.speaker_keys(cue.name)  # a crowd is nobody to draw
         off = speech.off_screen
-        group = not keys and is_group_name(cue.name, cue.extensions)
         draft = self.unfilled()
         if draft is not None:  # `[[shot]]` right before the cue frames this speech
             draft.speeches.append(speech)
@@ -252,7 +254,7 @@ class _Inference:
         draft = self.new(number, cue.span, setting, annotated=False)
         draft.filled = True
         draft.speeches.append(speech)
-        if group or not keys:
+        if not keys:
             draft.framing, draft.subjects = self.rules.group, []
             return k
         listener = self.listener(keys)
@@ -454,10 +456,13 @@ class _Mentions:
     def __init__(self, symbols: ir.Symbols) -> None:
         owners: dict[str, set[str]] = {}
         whole: dict[str, str] = {}
+        crowds = {key for key, member in symbols.cast.items() if is_group_name(member.name)}
         for spelling, key in symbols.spellings.items():
-            if key in symbols.cast:
+            if key in symbols.cast and key not in crowds:
                 whole.setdefault(spelling, key)
         for key, member in symbols.cast.items():
+            if key in crowds:  # THE CROWD is extras, not a character to draw
+                continue
             for word in mention_words(member.name)[1:]:
                 owners.setdefault(word, set()).add(key)
         self.lookup = dict(whole)

@@ -60,6 +60,7 @@ def make_plan(film: ir.Film, symbols: ir.Symbols, project: Project, reporter: Re
             names=serving,
             families={cap: backends[name].prompt_family for cap, name in serving.items()},
             reference_images={cap: backends[name].capabilities.reference_images for cap, name in serving.items()},
+            first_frame={cap: backends[name].capabilities.first_frame for cap, name in serving.items()},
         ),
         prompts=Prompts(project.root), size=frame_size(film, config.output.height), fps=config.output.fps,
         references={k: digest for k, (digest, _) in references.items()},

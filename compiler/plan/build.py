@@ -25,6 +25,7 @@ class Backends:
     names: dict[str, str]
     families: dict[str, str]
     reference_images: dict[str, bool]
+    first_frame: dict[str, bool]
 
 
 @dataclass
@@ -150,11 +151,18 @@ class _Builder:
             "framing": shot.framing, "characters": characters, "set": place,
             "light": shot.light, "lens_mm": _number(shot.lens_mm), "action": shot.action, "extra": shot.prompt or "",
         }
+        if not self.i.backends.reference_images.get("image"):
+            # The image backend takes no reference images: keyframes carry the characters'
+            # and the set's descriptions in their prompt only (and sheets and plates are
+            # pruned unless the video backend takes them).
+            inputs = []
         keyframe = self.add(f"{sid}/keyframe", "keyframe", {
             "framing": shot.framing, "lens_mm": shot.lens_mm, "take": shot.take, **self.picture(),
             "prompt": self.prompt("keyframe", "image", context),
         }, inputs, shot=shot.id, seed=shot.seed)
-        clip_inputs = [("first_frame", keyframe)]
+        # A video backend that cannot start from an image makes clips from the prompt alone
+        # (the keyframe is then pruned).
+        clip_inputs = [("first_frame", keyframe)] if self.i.backends.first_frame.get("video") else []
         if shot.continuous and previous_clip is not None:
             clip_inputs.append(("previous", previous_clip))
         if self.i.backends.reference_images.get("video"):

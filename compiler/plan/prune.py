@@ -1,8 +1,9 @@
 """Prune what no output needs.
 
-The outputs are what a build is for: the film, or only some shots' segments when a build asks
-for them (`filmc build --shot 3.2` re-rolls one shot without paying for the rest). Every task
-none of them needs, directly or not, is dropped.
+The outputs are what a build is for: the film, or only some shots' segments when a caller asks
+for them (`make_plan(..., outputs=[...])`). Every task none of them needs, directly or not, is
+dropped: a reference sheet no shot shows after the backends are taken into account (a video
+backend that takes no first frame needs no keyframe), a shot left out of a partial build.
 """
 
 from __future__ import annotations

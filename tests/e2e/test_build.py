@@ -206,3 +206,26 @@ def test_a_script_with_errors_is_not_planned(tmp_path: Path) -> None:
         run = filmc(command, "broken.film", cwd=tmp_path)
         assert run.returncode == 1, command
         assert "annotation-syntax" in run.stderr and "not planned" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_graph_into_a_closed_pipe_is_not_an_error(film) -> None:
+    project, env, _ = film
+    run = subprocess.run(f"{sys.executable} -m filmc graph waves.film | head -n 1", shell=True, cwd=project, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.stdout.count("\n") == 1
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_backend_that_only_declares_cannot_build(film) -> None:
+    project, env, log = film
+    (project / "film.toml").write_text(COUNTING.replace('video = "counting"', 'video = "test-video-10s"'), encoding="utf-8")
+    run = filmc("build", "waves.film", cwd=project, env=env)
+    assert run.returncode == 1
+    assert "the `test-video-10s` backend cannot run here: it declares what it makes but has no `generate`" in run.stderr
+    assert calls(log) == []
+
+
+def test_a_limit_under_a_cent_is_shown_as_written(film) -> None:
+    project, env, _ = film
+    run = filmc("build", "waves.film", "--max-cost", "0.001", cwd=project, env=env)
+    assert run.returncode == 1 and "over the limit of $0.001" in run.stderr

@@ -43,6 +43,9 @@ class Counting(Backend):
                                 prices=_PRICES)
     SCHEDULING = Backend.SCHEDULING | {"delay_s", "fail", "interrupt_after"}
     calls = 0
+    # How many calls were in flight at once, now and at most (for concurrency tests).
+    running = 0
+    most = 0
 
     async def generate(self, job: Job) -> Path:
         limit = self.settings.get("interrupt_after")
@@ -51,8 +54,13 @@ class Counting(Backend):
             # cancellation of the build, delivered here at the next await.
             signal.raise_signal(signal.SIGINT)
             await asyncio.sleep(3600)
-        if self.settings.get("delay_s"):
-            await asyncio.sleep(float(self.settings["delay_s"]))
+        Counting.running += 1
+        Counting.most = max(Counting.most, Counting.running)
+        try:
+            if self.settings.get("delay_s"):
+                await asyncio.sleep(float(self.settings["delay_s"]))
+        finally:
+            Counting.running -= 1
         if job.task_id in self.settings.get("fail", ()):
             raise BackendError(f"the service refused `{job.task_id}` (content policy)")
         sha = hashlib.sha256(json.dumps({"kind": job.kind, "params": dict(job.params), "seed": job.seed},
@@ -78,3 +86,10 @@ class CountingEightSeconds(Counting):
 
 _SUFFIX = {"character_sheet": ".png", "set_plate": ".png", "keyframe": ".png", "clip": ".mp4", "voice_line": ".wav",
            "music_cue": ".wav", "segment": ".mp4", "film": ".mp4"}
+
+
+class CountingPlain(Counting):
+    """The counting fake as a plain text-to-image and text-to-video service: no reference
+    images, no first frame."""
+
+    capabilities = Capabilities(produces=_EVERYTHING, seeds=True, prices=_PRICES)

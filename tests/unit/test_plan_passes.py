@@ -327,3 +327,34 @@ def test_a_shot_longer_than_the_video_backend_makes_is_split(tmp_path: Path) -> 
     parts = [t for t in plan.graph if t.kind == "clip" and t.id.startswith("shot/1.1/")]
     assert [(t.id, t.params["duration_s"], t.backend) for t in parts] == [
         ("shot/1.1/clip.1", 7.0, "counting-8s"), ("shot/1.1/clip.2", 7.0, "counting-8s")]
+
+
+# ---- the plan adapts to what the backends take --------------------------------------------
+
+
+def _plan_with(tmp_path: Path, config: str):
+    write(tmp_path / "film.toml", config)
+    path = write(tmp_path / "scene.film", SCRIPT)
+    result = compile_file(path)
+    assert not result.has_errors
+    return make_plan(result.film, result.symbols, load_project(path, Reporter()), Reporter(), result.sources)
+
+
+def test_services_without_reference_images_or_first_frames_get_prompts_only(tmp_path: Path) -> None:
+    plan = _plan_with(tmp_path, '[backends]\nimage = "counting-plain"\nvideo = "counting-plain"\n')
+    kinds = {t.kind for t in plan.graph}
+    # Nothing can take a sheet, a plate or a keyframe: they are pruned, and each clip is made
+    # from its prompt, which still says who is in it and what they look like.
+    assert not kinds & {"character_sheet", "set_plate", "keyframe"}
+    clips = [t for t in plan.graph if t.kind == "clip"]
+    assert clips and all(t.inputs == () for t in clips)
+
+
+def test_a_video_service_with_references_keeps_the_sheets(tmp_path: Path) -> None:
+    plan = _plan_with(tmp_path, '[backends]\nimage = "counting-plain"\nvideo = "counting"\n')
+    keyframes = [t for t in plan.graph if t.kind == "keyframe"]
+    assert keyframes and all(t.inputs == () for t in keyframes)  # the image service takes no references
+    clips = [t for t in plan.graph if t.kind == "clip"]
+    assert all({"first_frame", "sheet:will"} <= set(dict(t.inputs)) for t in clips[1:])
+    assert [t.id for t in plan.graph if t.kind == "character_sheet"] == ["sheet/will"]
+    assert not [t for t in plan.graph if t.kind == "set_plate"]

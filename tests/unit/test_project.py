@@ -421,3 +421,14 @@ def test_a_symlink_loop_is_not_reported_as_a_misspelling_of_itself(project: Path
     assert len(result.diagnostics) == 1
     assert not any("`loop.film`?" in hint for d in result.diagnostics for hint in d.hints)
 
+
+
+def test_a_coverage_framing_must_be_a_framing(tmp_path: Path) -> None:
+    write(tmp_path / CONFIG_NAME, '[coverage]\nspeaker = "clsoe"\nexchange = "Over-the-Shoulder"\n')
+    reporter = Reporter()
+    config = load_project(write(tmp_path / "s.film", PLAIN), reporter).config
+    (found,) = reporter.sorted()
+    assert (found.code, found.span.line) == ("invalid-config", 2)
+    assert found.message == "`coverage.speaker = 'clsoe'` is not valid: 'clsoe' is not a framing " \
+                            "(wide, medium, close, over-the-shoulder, two-shot, ...)"
+    assert (config.coverage.speaker, config.coverage.exchange) == ("close", "Over-the-Shoulder")

@@ -291,7 +291,7 @@ def project_shots(tmp_path: Path, toml: str, script: str) -> tuple[ir.Shot, ...]
 
 
 def test_a_project_overrides_the_coverage_rules(tmp_path: Path) -> None:
-    toml = '[coverage]\nestablishing = "Extreme-Wide"\naction = "close"\nexchange = "two-shot"\n'
+    toml = '[coverage]\nestablishing = "Extreme Wide"\naction = "close"\nexchange = "two-shot"\n'
     script = "INT. KITCHEN - DAY\n\nSteam rises.\n\nWILL sits.\n\nWILL\nPass the salt.\n\nANNA\nHere.\n"
     assert [s.framing for s in project_shots(tmp_path, toml, script)] == ["extreme wide", "close", "two shot", "two shot"]
 
@@ -306,3 +306,15 @@ def test_a_project_overrides_pacing_and_timing(tmp_path: Path) -> None:
     script = f"INT. KITCHEN - DAY\n\nWILL sits.\n\nWILL\n{words(10)}\n"
     found = project_shots(tmp_path, toml, script)
     assert [(s.duration_s, s.timed_by) for s in found] == [(1.0, "minimum"), (5.0, "speech")]
+
+
+def test_a_dual_pair_after_a_speech_pairs_its_own_two_cues() -> None:
+    found = shots("INT. KITCHEN - DAY\n\nWILL and ANNA sit.\n\nWILL\nListen.\n\nANNA\nNow!\n\nWILL ^\nNow!\n")
+    assert [(heard(s), s.framing) for s in found[1:]] == [(["WILL"], "over the shoulder"),
+                                                         (["ANNA", "WILL"], "two shot")]
+
+
+def test_a_crowd_speaking_is_a_group_shot_with_nobody_to_draw() -> None:
+    found = shots("INT. HALL - DAY\n\nWILL faces THE CROWD.\n\nTHE CROWD\nNo!\n\nALL\nNever!\n")
+    assert found[0].subjects == ("will",)
+    assert [(s.framing, s.subjects) for s in found[1:]] == [("wide", ()), ("wide", ())]
