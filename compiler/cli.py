@@ -296,5 +296,5 @@ def _progress(total: int):
         count["n"] += 1
         if count["n"] >= total:
             progress.stop()
-            console.print(f"ran {total} tasks in {time.monotonic() - started:.1f}s")
+            console.print(f"ran {total} tasks in {time.monotonic() - started:.1f}s", highlight=False)
     return update

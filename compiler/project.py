@@ -289,12 +289,13 @@ def _check_backends(config: Config, source: SourceFile, reporter: Reporter) -> N
             continue
         installed = installed if installed is not None else registry.installed()
         if name not in installed:
-            close = did_you_mean(name, ["local", *installed])
+            known = sorted({"local", *installed})
+            close = did_you_mean(name, known)
             reporter.report(
                 codes.INVALID_CONFIG, _key_span(source, "backends", capability),
                 f"no installed backend is called `{name}`; filmc uses `local` for {capability} instead",
                 ((f"did you mean `{close}`?",) if close else ())
-                + (f"the installed backends are {', '.join(['local', *installed])}",),
+                + (f"the installed backends are {', '.join(known)}",),
                 severity=codes.Severity.WARNING,
             )
             continue
@@ -401,6 +402,12 @@ def _backend_tables(source: SourceFile, reporter: Reporter, value) -> dict:
             reporter.report(codes.INVALID_CONFIG, _key_span(source, "backend", name),
                             f"`backend.{name}` must be a table of that backend's settings, like `[backend.{name}]`", ())
             continue
+        limit = settings.get("concurrency")
+        if "concurrency" in settings and (type(limit) is not int or not 1 <= limit <= 256):
+            reporter.report(codes.INVALID_CONFIG, _key_span(source, f"backend.{name}", "concurrency"),
+                            f"`backend.{name}.concurrency = {limit!r}` is not valid: it must be a whole number from 1 to 256",
+                            ("filmc uses [concurrency] until this is fixed",))
+            settings = {k: v for k, v in settings.items() if k != "concurrency"}
         kept[name] = settings
     return kept
 

@@ -172,6 +172,10 @@ class _Builder:
             "move": shot.move, "duration_s": shot.duration_s, "take": shot.take, **self.picture(),
             "prompt": self.prompt("clip", "video", {
                 "move": shot.move, "action": shot.action, "speeches": speeches, "extra": shot.prompt or "",
+                # Without a first frame the clip's prompt is all the service sees of the shot:
+                # then it describes who and where, as a keyframe's would.
+                "describe": not clip_inputs or clip_inputs[0][0] != "first_frame",
+                "framing": shot.framing, "characters": characters, "set": place, "light": shot.light,
             }),
         }, clip_inputs, shot=shot.id, seed=shot.seed)
         segment_inputs = [("clip", clip)]

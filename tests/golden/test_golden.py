@@ -112,8 +112,9 @@ GENERATED: dict[str, Callable[[Path, str], Path]] = {
         "EXT. SHORE - DAWN\n\n[[shot wide, push in, 14s]]\n\nWaves hammer the basalt as the storm comes in.\n",
     ),
     # A project prompt template (prompts/default/keyframe.j2) that uses a name it is not given.
+    # (No single quote in it: docs/DIAGNOSTICS.md writes it with printf '...'.)
     "template-error": _with_files(
-        {"prompts/default/keyframe.j2": "{{ framing }} shot of {{ characters | join(', ') }}.\n"
+        {"prompts/default/keyframe.j2": '{{ framing }} shot of {{ characters | map(attribute="name") | join(", ") }}.\n'
                                         "Mood: {{ mood }}.\n"},
         "EXT. SHORE - DAWN\n\nALIN (19) hauls the boat up the sand.\n",
     ),
@@ -373,27 +374,59 @@ def test_json_format_of_a_clean_script_is_an_empty_list(run) -> None:
 # ---- docs/DIAGNOSTICS.md -------------------------------------------------------------------
 #
 # The examples in the documentation are golden files too. Every ```console block is run: its
-# `$ filmc ...` lines through click's CliRunner, `$ printf '...' > NAME` by writing the bytes,
-# `$ echo $?` by printing the last exit status; the lines after each command must be exactly
-# what it prints (standard output and standard error, as a terminal shows them). A block that
-# names tests/golden/ runs in the repository root, any other in an empty temporary folder. A
-# ```film block right before a console block that checks tests/golden/diagnostics/NAME.film
-# must be that file's text. `--update-golden` rewrites the outputs and the snippets.
+# `$ filmc ...` lines through click's CliRunner, `$ printf '...' > PATH` by writing the bytes,
+# `$ mkdir -p PATH` by making the folder, `$ echo $?` by printing the last exit status; any
+# other command fails the test. The lines after each command must be exactly what it prints
+# (standard output and standard error, as a terminal shows them). A block that names
+# tests/golden/ runs in the repository root and may not write files; any other runs in an empty
+# temporary folder of its own, and writes only inside it (relative paths without `..`). When a
+# block writes the .film of a GENERATED case, every file that case makes (the script, a
+# film.toml, templates) must be written by the block with the same bytes. A ```film block
+# right before a console block that checks tests/golden/diagnostics/NAME.film must be that
+# file's text. `--update-golden` rewrites the outputs and the snippets.
 
 DOC = ROOT / "docs" / "DIAGNOSTICS.md"
 FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 PRINTF = re.compile(r"printf '(?P<format>[^']*)' > (?P<target>\S+)")
+MKDIR = re.compile(r"mkdir -p (?P<target>\S+)")
 CHECKED_CASE = re.compile(r"^\$ filmc check (tests/golden/diagnostics/[\w.-]+\.film)\b", re.M)
 
 
+def _inside(folder: Path | None, name: str, command: str) -> Path:
+    """Where a block may write `name`: inside its own temporary folder, never elsewhere."""
+    path = Path(name)
+    if folder is None or path.is_absolute() or ".." in path.parts:
+        pytest.fail(f"{relative(DOC)} runs `{command}`, which writes outside the example's temporary folder",
+                    pytrace=False)
+    return folder / path
+
+
+def _check_generated(folder: Path, made: Path, stem: str) -> None:
+    """The files a block wrote for the GENERATED case `stem` are those the case makes."""
+    made.mkdir(parents=True)
+    GENERATED[stem](made, f"{stem}.film")
+    for file in sorted(p for p in made.rglob("*") if p.is_file()):
+        name = file.relative_to(made).as_posix()
+        written = folder / name
+        assert written.is_file(), f"the example of {stem}.film in {relative(DOC)} does not write {name} (GENERATED does)"
+        assert written.read_bytes() == file.read_bytes(), (
+            f"the example of {stem}.film in {relative(DOC)} writes {name} differently from GENERATED"
+        )
+
+
 def _run_console(body: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The console block `body` with every command's output as filmc prints it now."""
+    """The console block `body` with every command's output as filmc prints it now. `folder` is
+    an empty folder for this block alone."""
     commands = [line[2:] for line in body.splitlines() if line.startswith("$ ")]
     assert commands, f"a console block in {relative(DOC)} has no `$ ` command:\n{body}"
-    monkeypatch.chdir(ROOT if "tests/golden/" in body else folder)
+    work = folder / "work"
+    work.mkdir()
+    writable = None if "tests/golden/" in body else work
+    monkeypatch.chdir(ROOT if writable is None else work)
     runner = CliRunner()
     out: list[str] = []
     status = 0
+    generated: list[str] = []
     for command in commands:
         out.append(f"$ {command}\n")
         if command.startswith("filmc "):
@@ -404,15 +437,19 @@ def _run_console(body: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> st
             printed = f"{status}\n"
         elif m := PRINTF.fullmatch(command):
             data = codecs.escape_decode(m["format"].encode("utf-8"))[0]
-            Path(m["target"]).write_bytes(data)
-            stem = Path(m["target"]).stem
-            if stem in GENERATED:  # the documented bytes are those of the golden case
-                made = GENERATED[stem](folder / "made", f"{stem}.film")
-                assert data == made.read_bytes(), f"the printf for {m['target']} in {relative(DOC)} differs from GENERATED"
+            target = _inside(writable, m["target"], command)
+            target.write_bytes(data)
+            if target.suffix == ".film" and target.parent == work and target.stem in GENERATED:
+                generated.append(target.stem)  # the documented files are those of the golden case
+            printed = ""
+        elif m := MKDIR.fullmatch(command):
+            _inside(writable, m["target"], command).mkdir(parents=True, exist_ok=True)
             printed = ""
         else:
             pytest.fail(f"{relative(DOC)} runs `{command}`, which this test cannot run", pytrace=False)
         out.append(printed if printed.endswith("\n") or not printed else printed + "\n")
+    for stem in generated:
+        _check_generated(work, folder / "made" / stem, stem)
     return "".join(out)
 
 
@@ -420,7 +457,6 @@ def _regenerated_doc(text: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -
     blocks = list(FENCE.finditer(text))
     pieces: list[str] = []
     pos = 0
-    (folder / "made").mkdir()
     for i, block in enumerate(blocks):
         if block["lang"] != "console":
             continue
@@ -431,7 +467,9 @@ def _regenerated_doc(text: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -
             pieces.append((ROOT / case[1]).read_text(encoding="utf-8"))
             pos = before.end("body")
         pieces.append(text[pos : block.start("body")])
-        pieces.append(_run_console(block["body"], folder, monkeypatch))
+        own = folder / f"block-{i}"  # every example starts in an empty folder of its own
+        own.mkdir()
+        pieces.append(_run_console(block["body"], own, monkeypatch))
         pos = block.end("body")
     pieces.append(text[pos:])
     return "".join(pieces)

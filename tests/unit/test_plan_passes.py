@@ -358,3 +358,16 @@ def test_a_video_service_with_references_keeps_the_sheets(tmp_path: Path) -> Non
     assert all({"first_frame", "sheet:will"} <= set(dict(t.inputs)) for t in clips[1:])
     assert [t.id for t in plan.graph if t.kind == "character_sheet"] == ["sheet/will"]
     assert not [t for t in plan.graph if t.kind == "set_plate"]
+
+
+def test_a_clip_without_a_first_frame_describes_who_and_where(tmp_path: Path) -> None:
+    write(tmp_path / "film.toml", '[backends]\nvideo = "counting-plain"\n')
+    path = write(tmp_path / "scene.film", "[[set KITCHEN: narrow galley, yellow tiles]]\n\n" + SCRIPT)
+    result = compile_file(path)
+    assert not result.has_errors
+    plan = make_plan(result.film, result.symbols, load_project(path, Reporter()), Reporter(), result.sources)
+    for clip in (t for t in plan.graph if t.kind == "clip"):
+        assert "WILL: a tall man. Wearing grey coat." in clip.params["prompt"]
+        assert "KITCHEN: narrow galley, yellow tiles." in clip.params["prompt"]
+    with_frames = _plan_with(tmp_path / "framed", '[backends]\nvideo = "counting"\n')
+    assert all("KITCHEN:" not in t.params["prompt"] for t in with_frames.graph if t.kind == "clip")

@@ -432,3 +432,13 @@ def test_a_coverage_framing_must_be_a_framing(tmp_path: Path) -> None:
     assert found.message == "`coverage.speaker = 'clsoe'` is not valid: 'clsoe' is not a framing " \
                             "(wide, medium, close, over-the-shoulder, two-shot, ...)"
     assert (config.coverage.speaker, config.coverage.exchange) == ("close", "Over-the-Shoulder")
+
+
+@pytest.mark.parametrize("value", ["0", "300", '"4"', "true", "2.5"])
+def test_a_backend_concurrency_must_be_a_whole_number_in_range(tmp_path: Path, value: str) -> None:
+    write(tmp_path / CONFIG_NAME, f"[backend.kling]\nconcurrency = {value}\nmodel = \"v2\"\n")
+    reporter = Reporter()
+    config = load_project(write(tmp_path / "s.film", PLAIN), reporter).config
+    (found,) = reporter.sorted()
+    assert (found.code, found.span.line) == ("invalid-config", 2)
+    assert config.backend == {"kling": {"model": "v2"}}
