@@ -96,7 +96,7 @@ class Backend:
 
     def identity(self) -> dict[str, Any]:
         """What about this backend decides its output: name, version, output-shaping settings."""
-        shaping = {k: v for k, v in sorted(self.settings.items()) if k not in self.SCHEDULING}
+        shaping = {k: _plain(v) for k, v in sorted(self.settings.items()) if k not in self.SCHEDULING}
         return {"name": self.name, "version": self.version, "settings": shaping}
 
     def price(self, kind: str, params: Mapping[str, Any]) -> float:
@@ -114,3 +114,17 @@ class Backend:
 
     async def generate(self, job: Job) -> Path:
         raise NotImplementedError
+
+
+def _plain(value: Any) -> Any:
+    """A film.toml value as plain JSON data, for keys: TOML dates and times become their ISO
+    text, and a float that JSON cannot hold (nan, inf) its name."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

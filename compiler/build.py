@@ -8,7 +8,7 @@ film.lock, and copies the film out of the cache to where the user asked.
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import contextlib
 import json
 import os
 import shutil
@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import LOCK_NAME, Cache, Locked, read_lock, write_atomic, write_lock
+from .cache import LOCK_NAME, Cache, Locked, file_digest, read_lock, write_atomic, write_lock
 from .diagnostics import Reporter
 from .driver import Result, compile_file
 from .execute import Listener, Outcome, execute, stale
@@ -91,6 +91,28 @@ def unavailable(prepared: Prepared) -> dict[str, str]:
     return found
 
 
+class Busy(Exception):
+    """Another build of the same project is running."""
+
+
+@contextlib.contextmanager
+def exclusive(prepared: Prepared):
+    """Hold the project's build lock for a build: two builds of one project at once would pay
+    twice for the same tasks and race on film.lock. Raises Busy when another build holds it."""
+    import fcntl
+
+    root = prepared.cache._ensure()
+    with open(root / "build.lock", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy(f"another `filmc build` is running in this project ({prepared.project.shown_root})") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def run(prepared: Prepared, listener: Listener | None = None) -> Outcome:
     """Run the stale tasks and record every made task in film.lock, interrupted or not."""
     config = prepared.project.config
@@ -121,6 +143,10 @@ def _record(prepared: Prepared, outcome: Outcome) -> list[str]:
     for task in prepared.plan.graph:
         entry = outcome.entries.get(task.id)
         if entry is None:
+            # Not reached (an interrupted or failed build): keep what the lock knew, if it is
+            # still this task.
+            if task.id in old and old[task.id].key == task.key:
+                entries[task.id] = old[task.id]
             continue
         version = prepared.plan.backends[task.backend].version
         entries[task.id] = Locked(kind=task.kind, key=task.key, backend=task.backend, version=version,
@@ -128,8 +154,8 @@ def _record(prepared: Prepared, outcome: Outcome) -> list[str]:
         before = old.get(task.id)
         if before is not None and before.key == task.key and before.digest != entry.digest:
             drifted.append(task.id)
-    if entries and entries != old:
-        write_lock(path, prepared.script_name, entries)
+    if entries and entries != old and not write_lock(path, prepared.script_name, entries):
+        outcome.lock_unreadable = True
     outcome.drifted = drifted
     return drifted
 
@@ -152,9 +178,8 @@ def may_write(prepared: Prepared, out: Path) -> bool:
         return True
     if not out.is_file():
         return False
-    written = _written(prepared.cache)
-    recorded = written.get(str(out.resolve()))
-    return recorded is not None and recorded == _sha256(out)
+    recorded = _written(prepared.cache).get(_written_key(prepared, out))
+    return recorded is not None and recorded == file_digest(out)
 
 
 def write_film(prepared: Prepared, outcome: Outcome, out: Path) -> None:
@@ -164,8 +189,16 @@ def write_film(prepared: Prepared, outcome: Outcome, out: Path) -> None:
     shutil.copyfile(prepared.cache.blob(entry), staged)
     os.replace(staged, out)
     written = _written(prepared.cache)
-    written[str(out.resolve())] = entry.digest
+    written[_written_key(prepared, out)] = entry.digest
     write_atomic(prepared.cache.root / _WRITTEN, json.dumps(written, indent=1, sort_keys=True) + "\n")
+
+
+def _written_key(prepared: Prepared, out: Path) -> str:
+    """How written.json names an output: inside the project, relative to it (so a moved or
+    copied project still knows its films), else by its absolute path."""
+    target = out.resolve()
+    root = prepared.project.root.resolve()
+    return target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
 
 
 def _written(cache: Cache) -> dict[str, str]:
@@ -173,11 +206,3 @@ def _written(cache: Cache) -> dict[str, str]:
         return json.loads((cache.root / _WRITTEN).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()

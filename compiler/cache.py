@@ -24,12 +24,15 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .plan.tasks import Task
+if TYPE_CHECKING:
+    from .plan.tasks import Task
 
 LOCK_NAME = "film.lock"
 LOCK_VERSION = 1
@@ -50,22 +53,37 @@ class Entry:
     seed: int | None
 
 
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_SUFFIX = re.compile(r"^(?:\.[a-z0-9]{1,8})?$")
+# The file that marks a folder as filmc's cache: filmc cleans and ignores only such a folder.
+MARKER = "CACHEDIR.TAG"
+_MARKER_TEXT = "Signature: 8a477f597d28d172789f06886806bc55\n# filmc's build cache (https://bford.info/cachedir/)\n"
+
+
+class CacheError(Exception):
+    """The cache cannot be used (its folder is something else, or cannot be written)."""
+
+
 class Cache:
     """The cache of one project, at `root` (the project's `.filmc/` by default)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._root = os.fspath(root)
+        self._mine: list[Path] = []  # work folders and staged files of this build
 
     # ---- reading ---------------------------------------------------------------------------
 
     def get(self, key: str) -> Entry | None:
-        """The entry for a key, if it and its blob are whole."""
+        """The entry for a key, if it and its blob are whole (the right size; `verify`
+        checks the bytes)."""
         # Plain strings and os calls: `filmc plan` asks this of every task of a feature.
         action = os.path.join(self._root, "actions", key[:2], key + ".json")
         try:
             with open(action, encoding="utf-8") as handle:
                 entry = Entry(**json.load(handle))
+            if not (_DIGEST.match(entry.digest) and _SUFFIX.match(entry.suffix) and entry.key == key):
+                return None
             if os.stat(os.path.join(self._root, "blobs", entry.digest[:2], entry.digest + entry.suffix)).st_size != entry.size:
                 return None
         except (OSError, ValueError, TypeError):
@@ -78,28 +96,39 @@ class Cache:
     def blob(self, entry: Entry) -> Path:
         return self.root / "blobs" / entry.digest[:2] / (entry.digest + entry.suffix)
 
+    def verify(self, entry: Entry) -> bool:
+        """Whether a blob's bytes are what its entry says; a damaged one is removed, with its
+        action entry, so that the next build makes it again."""
+        try:
+            good = file_digest(self.blob(entry)) == entry.digest
+        except OSError:
+            good = False
+        if not good:
+            for path in (self.blob(entry), self._action(entry.key)):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        return good
+
     # ---- writing ---------------------------------------------------------------------------
 
     def workdir(self, task_id: str) -> Path:
         """A fresh folder for a backend to write one task's output in."""
         base = self._ensure() / "tmp"
-        return Path(tempfile.mkdtemp(prefix="work-", dir=base))
+        folder = Path(tempfile.mkdtemp(prefix="work-", dir=base))
+        self._mine.append(folder)
+        return folder
 
     def put(self, task: Task, version: str, produced: Path) -> Entry:
         """Store what a backend made for a task: the blob, then the action entry."""
         self._ensure()
-        sha = hashlib.sha256()
-        size = 0
-        with produced.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                sha.update(block)
-                size += len(block)
-        digest = sha.hexdigest()
-        suffix = produced.suffix.lower() if len(produced.suffix) <= 8 else ""
+        digest = file_digest(produced)
+        size = produced.stat().st_size
+        suffix = produced.suffix.lower()
+        suffix = suffix if _SUFFIX.match(suffix) else ""
         entry = Entry(key=task.key, digest=digest, size=size, suffix=suffix, task=task.id, kind=task.kind,
                       backend=task.backend, version=version, seed=task.seed)
         blob = self.blob(entry)
-        if not (blob.exists() and blob.stat().st_size == size):
+        if not (blob.exists() and blob.stat().st_size == size and file_digest(blob) == digest):
             blob.parent.mkdir(parents=True, exist_ok=True)
             staged = self._staged(blob.name)
             shutil.copyfile(produced, staged)
@@ -117,23 +146,40 @@ class Cache:
     def _staged(self, name: str) -> Path:
         handle, path = tempfile.mkstemp(prefix=f".{name}.", dir=self.root / "tmp")
         os.close(handle)
+        self._mine.append(Path(path))
         return Path(path)
 
     def _ensure(self) -> Path:
-        if not (self.root / "tmp").is_dir():
+        """The cache folder, made (with its marker and a .gitignore) if it is not there. A
+        folder that exists without filmc's marker is someone else's: filmc does not write in it."""
+        marker = self.root / MARKER
+        if not marker.is_file():
+            if self.root.exists() and (not self.root.is_dir() or any(self.root.iterdir())):
+                raise CacheError(f"`{self.root}` is not filmc's cache (it has no {MARKER}); "
+                                 "choose another [cache] dir in film.toml")
             (self.root / "tmp").mkdir(parents=True, exist_ok=True)
-            ignore = self.root / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# filmc's build cache: commit film.lock instead.\n*\n", encoding="utf-8")
+            (self.root / ".gitignore").write_text("# filmc's build cache: commit film.lock instead.\n*\n",
+                                                  encoding="utf-8")
+            marker.write_text(_MARKER_TEXT, encoding="utf-8")
+        (self.root / "tmp").mkdir(exist_ok=True)
         return self.root
 
     def clean_tmp(self) -> None:
-        """Remove what killed builds left half-written (never read, only taking space)."""
-        tmp = self.root / "tmp"
-        if tmp.is_dir():
-            for leftover in tmp.iterdir():
-                with contextlib.suppress(OSError):
-                    shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        """Remove this build's work folders and staged files (another build's, running at the
+        same time, are its own)."""
+        for leftover in self._mine:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        self._mine.clear()
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's bytes."""
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
 
 
 def write_atomic(path: Path, text: str, tmp_dir: Path | None = None) -> None:
@@ -183,23 +229,48 @@ class Locked:
 
 
 def read_lock(path: Path) -> dict[str, dict[str, Locked]]:
-    """film.lock's entries by script and task id; empty when there is none or it is unreadable
-    (a lockfile is a record, and a bad one must not stop a build)."""
+    """film.lock's entries by script and task id. A lockfile is a record, and a bad one must
+    not stop a build: an unreadable file reads as empty, and an entry filmc does not
+    understand (from another version, or hand-edited) is left out."""
+    raw = _raw_lock(path)
+    films: dict[str, dict[str, Locked]] = {}
+    for script, tasks in (raw or {}).get("films", {}).items() if isinstance(raw, dict) else ():
+        if not isinstance(tasks, dict):
+            continue
+        known = {}
+        for task, entry in tasks.items():
+            try:
+                known[task] = Locked(**{f: entry[f] for f in _LOCKED_FIELDS})
+            except (KeyError, TypeError):
+                continue
+        if known:
+            films[script] = known
+    return films
+
+
+_LOCKED_FIELDS = ("kind", "key", "backend", "version", "seed", "digest")
+
+
+def _raw_lock(path: Path):
+    """film.lock as JSON; None when there is none, False when it cannot be read as a lock."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        films = data.get("films", {})
-        return {script: {task: Locked(**entry) for task, entry in tasks.items()} for script, tasks in films.items()}
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return False
+    return data if isinstance(data, dict) and isinstance(data.get("films", {}), dict) else False
 
 
-def write_lock(path: Path, script: str, entries: dict[str, Locked]) -> None:
-    """Replace one script's section of film.lock, leaving the other scripts' as they are."""
-    films = read_lock(path)
-    films[script] = entries
-    data = {
-        "filmc_lock": LOCK_VERSION,
-        "films": {name: {task: asdict(locked) for task, locked in sorted(tasks.items())}
-                  for name, tasks in sorted(films.items())},
-    }
+def write_lock(path: Path, script: str, entries: dict[str, Locked]) -> bool:
+    """Replace one script's section of film.lock, leaving everything else in the file as it
+    is. A film.lock that cannot be read is not overwritten (it may be a merge in progress);
+    returns False then."""
+    raw = _raw_lock(path)
+    if raw is False:
+        return False
+    films = dict((raw or {}).get("films", {}))
+    films[script] = {task: asdict(locked) for task, locked in sorted(entries.items())}
+    data = {**(raw or {}), "filmc_lock": LOCK_VERSION, "films": dict(sorted(films.items()))}
     write_atomic(path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    return True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -129,7 +130,7 @@ def _money(value: float) -> str:
 
 
 def _clock(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
+    minutes, rest = divmod(round(seconds, 1), 60)
     return f"{int(minutes)}:{rest:04.1f}" if minutes else f"{rest:.1f}s"
 
 
@@ -215,11 +216,17 @@ def _dot_id(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n") + '"'
 
 
+def _finite(ctx, param, value):
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("give an amount of dollars, like 20 or 2.50")
+    return value
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Where to write the film (default: the script's name with .mp4, beside it).")
-@click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD",
+@click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD", callback=_finite,
               help="Refuse to start if the estimated cost of what is to run exceeds USD (overrides [budget] in film.toml).")
 @click.option("--force", is_flag=True, help="Overwrite the output even if filmc did not write it.")
 @click.option("--format", "fmt", type=_FORMATS, default="human", show_default=True,
@@ -243,11 +250,31 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: 
         for name, reason in blocked.items():
             click.echo(f"filmc: the `{name}` backend cannot run here: {reason}", err=True)
         sys.exit(1)
+    if not prepared.plan.shots.shots:
+        click.echo(f"filmc: not building: `{file}` has no shots (no action, dialogue or [[shot]] under a heading)",
+                   err=True)
+        sys.exit(1)
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or target.is_dir():
+        click.echo(f"filmc: not building: cannot write the film to `{target}` ({folder} is not a folder)", err=True)
+        sys.exit(1)
     if not force and not builder.may_write(prepared, target):
         click.echo(f"filmc: not building: `{target}` exists and filmc did not write it; "
                    "use --force to overwrite it, or -o to write elsewhere", err=True)
         sys.exit(1)
-    outcome = builder.run(prepared, _progress(summary["to_run"]))
+    from .cache import CacheError
+
+    progress = _progress(summary["to_run"])
+    try:
+        with builder.exclusive(prepared):
+            outcome = builder.run(prepared, progress)
+    except (builder.Busy, CacheError) as exc:
+        click.echo(f"filmc: not building: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        progress.close()
     for task_id, reason in outcome.failed.items():
         click.echo(f"failed: {task_id}: {reason}", err=True)
     if outcome.skipped:
@@ -255,6 +282,8 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: 
     for task_id in outcome.drifted:
         click.echo(f"note: {task_id} came out different from what film.lock recorded for the same request; "
                    f"its backend is not deterministic", err=True)
+    if outcome.lock_unreadable:
+        click.echo("note: film.lock could not be read (a merge conflict?), so filmc left it as it is", err=True)
     made = f"{len(outcome.built)} made, {len(outcome.cached)} cached"
     if outcome.interrupted:
         click.echo(f"interrupted: {made}; what was made is kept, and `filmc build` carries on from there", err=True)
@@ -267,34 +296,51 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: 
     click.echo(f"{target}: {_clock(prepared.plan.runtime_s)} of film ({made})", err=True)
 
 
+class _Lines:
+    """Progress for a log: one line a finished task."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.count = total, 0
+
+    def __call__(self, task, what: str, seconds: float) -> None:
+        if what in ("built", "failed"):
+            self.count += 1
+            click.echo(f"[{self.count}/{self.total}] {what} {task.id} ({task.backend}, {seconds:.1f}s)", err=True)
+
+    def close(self) -> None:
+        pass
+
+
+class _Bar:
+    """Progress on a terminal: a rich progress bar, stopped however the build ends."""
+
+    def __init__(self, total: int, console) -> None:
+        import time
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.console, self.total, self.count, self.started = console, total, 0, time.monotonic()
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console, transient=True)
+        self.bar = self.progress.add_task("building", total=total)
+        self.progress.start()
+
+    def __call__(self, task, what: str, seconds: float) -> None:
+        self.count += what in ("built", "failed", "skipped")
+        self.progress.update(self.bar, completed=self.count, description=f"{what} {task.id}")
+
+    def close(self) -> None:
+        import time
+
+        self.progress.stop()
+        self.console.print(f"ran {self.count} of {self.total} tasks in {time.monotonic() - self.started:.1f}s",
+                           highlight=False)
+
+
 def _progress(total: int):
     """A listener that shows each task as it ends: a rich progress bar on a terminal, one
     line a task in a log."""
-    import time
-
     from rich.console import Console
 
     console = Console(stderr=True)
-    count = {"n": 0}
-    started = time.monotonic()
-    if not console.is_terminal or total == 0:
-        def line(task, what, seconds):
-            count["n"] += what in ("built", "failed")
-            if what == "built" or what == "failed":
-                click.echo(f"[{count['n']}/{total}] {what} {task.id} ({task.backend}, {seconds:.1f}s)", err=True)
-        return line
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=console, transient=True)
-    bar = progress.add_task("building", total=total)
-    progress.start()
-
-    def update(task, what, seconds):
-        progress.update(bar, advance=1 if what in ("built", "failed", "skipped") else 0,
-                        description=f"{what} {task.id}")
-        count["n"] += 1
-        if count["n"] >= total:
-            progress.stop()
-            console.print(f"ran {total} tasks in {time.monotonic() - started:.1f}s", highlight=False)
-    return update
+    return _Bar(total, console) if console.is_terminal and total else _Lines(total)

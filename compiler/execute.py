@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends.base import BackendError, Job
-from .cache import Cache, Entry
+from .cache import Cache, CacheError, Entry
 from .plan import Plan
 from .plan.tasks import Task
 
@@ -36,6 +36,8 @@ class Outcome:
     interrupted: bool = False
     # Tasks whose output differs from what film.lock recorded for the same key.
     drifted: list[str] = field(default_factory=list)
+    # film.lock could not be read, so it was left as it is.
+    lock_unreadable: bool = False
 
     @property
     def ok(self) -> bool:
@@ -86,12 +88,8 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
                 started = time.monotonic()
                 try:
                     entry = await _make(plan, cache, task, outcome.entries)
-                except BackendError as exc:
-                    outcome.failed[task.id] = str(exc) or type(exc).__name__
-                    _tell(listener, task, "failed", time.monotonic() - started)
-                    return
-                except Exception as exc:  # noqa: BLE001 - one broken task must not stop the film
-                    outcome.failed[task.id] = f"{type(exc).__name__} in the `{task.backend}` backend: {exc}"
+                except _Failed as exc:
+                    outcome.failed[task.id] = str(exc)
                     _tell(listener, task, "failed", time.monotonic() - started)
                     return
                 outcome.entries[task.id] = entry
@@ -112,9 +110,22 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
     return outcome
 
 
+class _Failed(Exception):
+    """A task that could not be made, with the reason to show."""
+
+
 async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry]) -> Entry:
     backend = plan.backends[task.backend]
-    workdir = cache.workdir(task.id)
+    inputs = {}
+    for role, source in task.inputs:
+        if not cache.verify(entries[source]):
+            raise _Failed(f"the cached output of `{source}` was damaged; filmc removed it, and the next "
+                          "build makes it again")
+        inputs[role] = cache.blob(entries[source])
+    try:
+        workdir = cache.workdir(task.id)
+    except (OSError, CacheError) as exc:
+        raise _Failed(f"filmc cannot write its cache: {exc}") from None
     try:
         references = {}
         for param, value in task.params.items():
@@ -122,15 +133,20 @@ async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry])
                 references[param] = plan.references[value["ref_sha256"]]
         if task.params.get("ref_sha256") in plan.references:
             references["ref"] = plan.references[task.params["ref_sha256"]]
-        job = Job(
-            task_id=task.id, kind=task.kind, params=task.params, workdir=workdir, seed=task.seed,
-            inputs={role: cache.blob(entries[source]) for role, source in task.inputs}, references=references,
-        )
-        produced = await backend.generate(job)
-        produced = Path(produced)
+        job = Job(task_id=task.id, kind=task.kind, params=task.params, workdir=workdir, seed=task.seed,
+                  inputs=inputs, references=references)
+        try:
+            produced = Path(await backend.generate(job))
+        except BackendError as exc:
+            raise _Failed(str(exc) or type(exc).__name__) from None
+        except Exception as exc:  # noqa: BLE001 - one broken task must not stop the film
+            raise _Failed(f"{type(exc).__name__} in the `{task.backend}` backend: {exc}") from None
         if not produced.is_file() or not produced.resolve().is_relative_to(workdir.resolve()):
-            raise BackendError(f"the `{task.backend}` backend did not write its output inside the task's folder")
-        return cache.put(task, backend.version, produced)
+            raise _Failed(f"the `{task.backend}` backend did not write its output inside the task's folder")
+        try:
+            return cache.put(task, backend.version, produced)
+        except OSError as exc:
+            raise _Failed(f"filmc cannot store the output in its cache: {exc}") from None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

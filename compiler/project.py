@@ -86,12 +86,12 @@ class Timing(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     action_words_per_second: float = Field(gt=0, le=20, strict=True)
-    min_shot_s: float = Field(gt=0, le=60)
-    max_action_shot_s: float = Field(gt=0, le=600)
-    line_pause_s: float = Field(ge=0, le=10)
-    card_s: float = Field(gt=0, le=60)
-    title_card_s: float = Field(ge=0, le=60)
-    end_card_s: float = Field(ge=0, le=60)
+    min_shot_s: float = Field(gt=0, le=60, strict=True)
+    max_action_shot_s: float = Field(gt=0, le=600, strict=True)
+    line_pause_s: float = Field(ge=0, le=10, strict=True)
+    card_s: float = Field(gt=0, le=60, strict=True)
+    title_card_s: float = Field(ge=0, le=60, strict=True)
+    end_card_s: float = Field(ge=0, le=60, strict=True)
 
 
 class Output(BaseModel):
@@ -109,7 +109,7 @@ class Budget(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_cost_usd: float | None = Field(default=None, ge=0)
+    max_cost_usd: float | None = Field(default=None, ge=0, strict=True, allow_inf_nan=False)
 
 
 class Cache(BaseModel):
@@ -118,6 +118,16 @@ class Cache(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     dir: str = Field(min_length=1)
+
+    @field_validator("dir")
+    @classmethod
+    def _inside(cls, value: str) -> str:
+        """A folder of the project's own: filmc writes and cleans it, so never `.`, a path
+        outside the project, or an absolute one."""
+        parts = PurePosixPath(value.replace("\\", "/")).parts
+        if os.path.isabs(value) or not parts or ".." in parts or parts == (".",):
+            raise ValueError("the cache must be a folder inside the project, like \".filmc\"")
+        return value
 
 
 class Concurrency(BaseModel):

@@ -38,12 +38,16 @@ class Prompts:
         loaders: list[jinja2.BaseLoader] = []
         self.project_dir = project_root / "prompts" if project_root is not None else None
         if self.project_dir is not None and self.project_dir.is_dir():
-            loaders.append(jinja2.FileSystemLoader(str(self.project_dir)))
+            loaders.append(_ProjectLoader(self.project_dir, project_root))
         loaders.append(jinja2.PackageLoader("filmc.stdlib", "prompts"))
         self.env = SandboxedEnvironment(
             loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined, autoescape=False,
             lstrip_blocks=True,
         )
+        # Same inputs, same prompts: nothing random in a template (a random word would make
+        # every build pay again).
+        self.env.filters.pop("random", None)
+        self.env.globals.pop("lipsum", None)
         self.env.filters["sentence"] = _sentence
         self.env.filters["clause"] = _clause
         self.cache: dict[tuple[str, str], jinja2.Template] = {}
@@ -58,6 +62,10 @@ class Prompts:
                 raise PromptError(exc.name or names[0], exc.filename, exc.lineno, exc.message or str(exc)) from None
             except jinja2.TemplateNotFound as exc:
                 raise PromptError(names[0], None, 1, f"no template for `{kind}` ({exc})") from None
+            except jinja2.TemplateError as exc:
+                raise PromptError(names[0], None, 1, str(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - a file that is not text, a folder, ...
+                raise PromptError(names[0], None, 1, f"{type(exc).__name__}: {exc}") from None
             self.cache[(family, kind)] = found
         return found
 
@@ -66,9 +74,28 @@ class Prompts:
         template = self.template(family, kind)
         try:
             text = template.render(context)
-        except jinja2.TemplateError as exc:
-            raise PromptError(template.name or kind, template.filename, _line_of(exc, template), str(exc)) from None
+        except jinja2.TemplateNotFound as exc:
+            raise PromptError(template.name or kind, template.filename, _line_of(exc, template),
+                              f"it includes `{exc.name}`, which does not exist") from None
+        except Exception as exc:  # noqa: BLE001 - a project's template may fail any way (1/0, recursion)
+            message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+            raise PromptError(template.name or kind, template.filename, _line_of(exc, template), message) from None
         return " ".join(text.split())
+
+
+class _ProjectLoader(jinja2.FileSystemLoader):
+    """The project's own templates: like any file a script names, they must be inside the
+    project (a link out of it is not followed)."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        super().__init__(str(folder))
+        self.root = root.resolve()
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.root):
+            raise jinja2.TemplateError(f"`{template}` leads outside the project folder, so filmc does not read it")
+        return source, filename, uptodate
 
 
 def _line_of(exc: Exception, template: jinja2.Template) -> int:

@@ -16,6 +16,7 @@ from ...backends import registry
 from ...backends.base import CAPABILITIES, Backend
 from .. import diagnostics as codes
 from .. import ir
+from ..cache import file_digest
 from ..diagnostics import Reporter
 from ..passes import shots as shot_inference
 from ..project import Project
@@ -51,7 +52,11 @@ def make_plan(film: ir.Film, symbols: ir.Symbols, project: Project, reporter: Re
     """Plan a film that checked without errors; None (with a diagnostic) when a prompt
     template fails. `outputs` are the tasks to build for (default: the film)."""
     config = project.config
-    backends, serving = resolve_backends(project)
+    try:
+        backends, serving = resolve_backends(project)
+    except BackendSetupError as exc:
+        _report_backend(exc, project, reporter)
+        return None
     shots = shot_inference.infer(film, symbols, config)
     references = _references(symbols, project)
     inputs = build.Inputs(
@@ -89,7 +94,10 @@ def resolve_backends(project: Project) -> tuple[dict[str, Backend], dict[str, st
     for capability in CAPABILITIES:
         name = getattr(project.config.backends, capability)
         if name not in backends:
-            made = registry.create(name, project.config.backend.get(name, {}))
+            try:
+                made = registry.create(name, project.config.backend.get(name, {}))
+            except Exception as exc:  # noqa: BLE001 - a plugin that rejects its settings
+                raise BackendSetupError(name, capability, f"{type(exc).__name__}: {exc}") from None
             if made is not None:
                 backends[name] = made
         if name not in backends or capability not in backends[name].capabilities.produces:
@@ -98,6 +106,27 @@ def resolve_backends(project: Project) -> tuple[dict[str, Backend], dict[str, st
                 backends[name] = registry.create("local", project.config.backend.get("local", {}))
         serving[capability] = name
     return backends, serving
+
+
+class BackendSetupError(Exception):
+    """A backend that could not be created with its film.toml settings."""
+
+    def __init__(self, name: str, capability: str, reason: str) -> None:
+        super().__init__(reason)
+        self.name, self.capability, self.reason = name, capability, reason
+
+
+def _report_backend(exc: BackendSetupError, project: Project, reporter: Reporter) -> None:
+    source = next(iter(project.sources.values()), None)
+    if source is not None:
+        from ..project import _key_span
+
+        span = _key_span(source, "backends", exc.capability)
+    else:
+        span = Span(file="film.toml", line=1, column=1, end_line=1, end_column=1)
+    reporter.report(codes.INVALID_CONFIG, span,
+                    f"the backend `{exc.name}` cannot start with these settings: {exc.reason}",
+                    (f"check its settings under [backend.{exc.name}] (docs/BACKENDS.md)",))
 
 
 def frame_size(film: ir.Film, height: int) -> tuple[int, int]:
@@ -119,7 +148,7 @@ def _references(symbols: ir.Symbols, project: Project) -> dict[tuple[str, str], 
                 continue
             path = (Path(entity.span.file).parent / entity.ref).resolve()
             if path.is_relative_to(root) and path.is_file():
-                found[(kind, key)] = (build.file_digest(path), path)
+                found[(kind, key)] = (file_digest(path), path)
     return found
 
 

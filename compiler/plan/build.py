@@ -8,9 +8,7 @@ identical tasks one (merge). Keeping this step naive keeps it easy to check.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .. import ir
@@ -215,11 +213,3 @@ class _Builder:
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
-
-
-def file_digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()

@@ -21,6 +21,7 @@ def run(graph: Graph) -> Graph:
     count: dict[str, int] = {}            # base id -> looks seen so far
     renamed: dict[str, str] = {}          # per-shot id -> shared id
     texts: dict[int, str] = {}            # params object -> its canonical text (shots share them)
+    taken = {task.id for task in graph if task.kind not in HOISTED}
     for task in graph:
         if task.kind not in HOISTED:
             continue
@@ -33,6 +34,10 @@ def run(graph: Graph) -> Graph:
             base = _base_id(task)
             count[base] = count.get(base, 0) + 1
             task_id = base if count[base] == 1 else f"{base}~{count[base]}"
+            while task_id in taken:  # a character called `X~2` beside X's second look
+                count[base] += 1
+                task_id = f"{base}~{count[base]}"
+            taken.add(task_id)
             found = shared[identity] = replace(task, id=task_id, shot=None)
         renamed[task.id] = found.id
     tasks: list[Task] = list(shared.values())

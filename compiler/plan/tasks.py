@@ -76,7 +76,12 @@ class Graph:
         return self.tasks[task_id]
 
     def replace_tasks(self, tasks: Iterable[Task], outputs: tuple[str, ...] | None = None) -> Graph:
-        return replace(self, tasks={t.id: t for t in tasks}, outputs=self.outputs if outputs is None else outputs)
+        found: dict[str, Task] = {}
+        for task in tasks:
+            if task.id in found:
+                raise ValueError(f"two tasks are called `{task.id}` (a bug in a planning pass)")
+            found[task.id] = task
+        return replace(self, tasks=found, outputs=self.outputs if outputs is None else outputs)
 
     def dependents(self) -> dict[str, list[str]]:
         """For each task, the tasks that take its output."""

@@ -229,3 +229,45 @@ def test_a_limit_under_a_cent_is_shown_as_written(film) -> None:
     project, env, _ = film
     run = filmc("build", "waves.film", "--max-cost", "0.001", cwd=project, env=env)
     assert run.returncode == 1 and "over the limit of $0.001" in run.stderr
+
+
+def test_a_second_build_of_the_same_project_at_once_is_refused(film) -> None:
+    import fcntl
+
+    project, env, log = film
+    assert filmc("plan", "waves.film", cwd=project, env=env).returncode == 0
+    (project / ".filmc").mkdir()
+    (project / ".filmc" / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n", encoding="utf-8")
+    with open(project / ".filmc" / "build.lock", "a+") as held:  # a build holding the lock
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        run = filmc("build", "waves.film", cwd=project, env=env)
+    assert run.returncode == 1 and "another `filmc build` is running in this project" in run.stderr
+    assert calls(log) == []
+    assert filmc("build", "waves.film", cwd=project, env=env).returncode == 0
+
+
+def test_a_cache_folder_that_is_not_filmcs_is_left_alone(film) -> None:
+    project, env, log = film
+    scenes = project / "scenes"
+    (scenes / "tmp").mkdir(parents=True)
+    (scenes / "tmp" / "notes.txt").write_text("mine", encoding="utf-8")
+    (project / "film.toml").write_text(COUNTING + '\n[cache]\ndir = "scenes"\n', encoding="utf-8")
+    run = filmc("build", "waves.film", cwd=project, env=env)
+    assert run.returncode == 1 and "is not filmc's cache" in run.stderr
+    assert sorted(p.name for p in scenes.rglob("*")) == ["notes.txt", "tmp"] and calls(log) == []
+
+
+def test_a_backend_that_rejects_its_settings_is_a_diagnostic(film) -> None:
+    project, env, _ = film
+    (project / "film.toml").write_text(COUNTING.replace('video = "counting"', 'video = "counting-picky"'),
+                                       encoding="utf-8")
+    run = filmc("plan", "waves.film", cwd=project, env=env)
+    assert run.returncode == 1 and "Traceback" not in run.stderr and "internal error" not in run.stderr
+    assert "the backend `counting-picky` cannot start with these settings: ValueError: " \
+           "[backend.counting-picky] needs `model`" in run.stderr
+    assert "film.toml:3:1" in run.stderr
+    (project / "film.toml").write_text(COUNTING.replace('video = "counting"', 'video = "counting-picky"')
+                                       + '\n[backend.counting-picky]\nmodel = "v2"\nsince = 2024-01-01\nx = nan\n',
+                                       encoding="utf-8")
+    first, second = plan_json(project, env), plan_json(project, env)
+    assert first == second and first["tasks"] > 0

@@ -93,3 +93,13 @@ class CountingPlain(Counting):
     images, no first frame."""
 
     capabilities = Capabilities(produces=_EVERYTHING, seeds=True, prices=_PRICES)
+
+
+class CountingPicky(Counting):
+    """The counting fake that will not start without a `model` setting, as a real service's
+    backend may refuse incomplete settings."""
+
+    def __init__(self, settings=None) -> None:
+        super().__init__(settings)
+        if "model" not in self.settings:
+            raise ValueError("[backend.counting-picky] needs `model`")

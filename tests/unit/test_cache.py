@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from filmc.compiler import cache as cache_module
-from filmc.compiler.cache import Cache, Locked, read_lock, write_atomic, write_lock
+from filmc.compiler.cache import Cache, CacheError, Locked, read_lock, write_atomic, write_lock
 from filmc.compiler.plan.tasks import Task
 
 KEY = "ab" + "0" * 62
@@ -133,12 +133,43 @@ def test_a_workdir_is_new_each_time_and_creates_the_cache(cache: Cache) -> None:
     assert (cache.root / ".gitignore").is_file()
 
 
-def test_clean_tmp_removes_leftovers(cache: Cache) -> None:
+def test_clean_tmp_removes_this_builds_leftovers_only(cache: Cache) -> None:
     work = cache.workdir("shot/1.1/clip")
     (work / "half.mp4").write_bytes(b"\0")
-    (cache.root / "tmp" / ".staged").write_bytes(b"\0")
+    other = Cache(cache.root).workdir("shot/1.2/clip")  # another build's, running at the same time
     cache.clean_tmp()
-    assert list((cache.root / "tmp").iterdir()) == []
+    assert list((cache.root / "tmp").iterdir()) == [other]
+
+
+def test_a_folder_that_is_not_a_cache_is_never_written(tmp_path: Path) -> None:
+    mine = tmp_path / "scenes"
+    (mine / "tmp").mkdir(parents=True)
+    (mine / "tmp" / "keep.txt").write_text("precious", encoding="utf-8")
+    with pytest.raises(CacheError, match="is not filmc's cache"):
+        Cache(mine).workdir("shot/1.1/clip")
+    assert [p.name for p in mine.rglob("*")] == ["tmp", "keep.txt"]
+
+
+def test_a_damaged_blob_is_found_and_removed(cache: Cache, tmp_path: Path) -> None:
+    entry = cache.put(keyframe(), "1.0", produced(tmp_path))
+    blob = cache.blob(entry)
+    data = bytearray(blob.read_bytes())
+    data[0] ^= 0xFF
+    blob.write_bytes(bytes(data))  # same size, other bytes
+    assert cache.get(entry.key) == entry  # a size check cannot tell...
+    assert not cache.verify(entry)  # ...the digest can, and the entry goes
+    assert cache.get(entry.key) is None and not blob.exists()
+    # Made again, the right bytes replace it.
+    again = cache.put(keyframe(), "1.0", produced(tmp_path))
+    assert cache.verify(again)
+
+
+def test_an_action_entry_with_a_strange_digest_is_a_miss(cache: Cache, tmp_path: Path) -> None:
+    entry = cache.put(keyframe(), "1.0", produced(tmp_path))
+    action = cache.root / "actions" / entry.key[:2] / f"{entry.key}.json"
+    data = json.loads(action.read_text(encoding="utf-8"))
+    action.write_text(json.dumps({**data, "digest": "../../../../etc/hostname"}), encoding="utf-8")
+    assert cache.get(entry.key) is None
 
 
 def test_cached_files_are_not_private(cache: Cache, tmp_path: Path) -> None:
@@ -276,3 +307,22 @@ def test_the_lock_is_not_private(tmp_path: Path) -> None:
     assert mode(path) == 0o666 & ~current_umask()
     if current_umask() & 0o044 == 0:
         assert mode(path) & 0o044 == 0o044  # readable by group and others, unlike mkstemp's 0600
+
+
+def test_entries_filmc_does_not_understand_are_skipped_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "film.lock"
+    good = {"kind": "clip", "key": "k", "backend": "b", "version": "1", "seed": 3, "digest": "d"}
+    newer = {**good, "model": "v9"}  # a field from a newer filmc
+    path.write_text(json.dumps({"filmc_lock": 1, "films": {"a.film": {"x": good, "y": {"kind": 1}},
+                                                           "b.film": {"z": newer}}}), encoding="utf-8")
+    assert set(read_lock(path)["a.film"]) == {"x"}
+    assert write_lock(path, "a.film", {})
+    # b.film's section is kept exactly as it was written, unknown field and all.
+    assert json.loads(path.read_text(encoding="utf-8"))["films"]["b.film"] == {"z": newer}
+
+
+def test_an_unreadable_lock_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "film.lock"
+    path.write_text("<<<<<<< HEAD\n{}\n", encoding="utf-8")  # a merge in progress
+    assert not write_lock(path, "a.film", {})
+    assert path.read_text(encoding="utf-8") == "<<<<<<< HEAD\n{}\n"

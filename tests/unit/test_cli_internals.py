@@ -30,3 +30,19 @@ def test_parse_prints_elements_for_people(tmp_path) -> None:
         "    3  character      ALIN",
         "    4  dialogue       Hi.",
     ]
+
+
+def test_clock_and_money_read_as_people_write_them() -> None:
+    from filmc.compiler.cli import _clock, _money
+
+    assert [_clock(s) for s in (0.04, 59.97, 60, 119.97, 3725.5)] == ["0.0s", "1:00.0", "1:00.0", "2:00.0", "62:05.5"]
+    assert [_money(v) for v in (0, 0.001, 0.5, 1234.567)] == ["$0.00", "$0.001", "$0.50", "$1,234.57"]
+
+
+def test_max_cost_must_be_a_finite_amount() -> None:
+    from click.testing import CliRunner
+
+    from filmc.compiler.cli import main
+
+    run = CliRunner().invoke(main, ["build", "x.film", "--max-cost", "nan"])
+    assert run.exit_code == 2 and "give an amount of dollars" in run.output

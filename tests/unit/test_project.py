@@ -442,3 +442,13 @@ def test_a_backend_concurrency_must_be_a_whole_number_in_range(tmp_path: Path, v
     (found,) = reporter.sorted()
     assert (found.code, found.span.line) == ("invalid-config", 2)
     assert config.backend == {"kling": {"model": "v2"}}
+
+
+@pytest.mark.parametrize("value", ["/tmp/cache", ".", "..", "../elsewhere", "a/../../b"])
+def test_the_cache_is_a_folder_inside_the_project(tmp_path: Path, value: str) -> None:
+    write(tmp_path / CONFIG_NAME, f'[cache]\ndir = "{value}"\n')
+    reporter = Reporter()
+    config = load_project(write(tmp_path / "s.film", PLAIN), reporter).config
+    (found,) = reporter.sorted()
+    assert found.code == "invalid-config" and "the cache must be a folder inside the project" in found.message
+    assert config.cache.dir == ".filmc"
