@@ -292,6 +292,10 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: 
         click.echo(f"{file}: the film is not complete ({made}, {len(outcome.failed)} failed); "
                    "`filmc build` again retries only what failed", err=True)
         sys.exit(1)
+    if not prepared.cache.verify(builder.film_entry(prepared, outcome)):
+        click.echo(f"{file}: the finished film in the cache was damaged; filmc removed it, and `filmc build` "
+                   "makes it again", err=True)
+        sys.exit(1)
     builder.write_film(prepared, outcome, target)
     click.echo(f"{target}: {_clock(prepared.plan.runtime_s)} of film ({made})", err=True)
 

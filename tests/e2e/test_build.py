@@ -271,3 +271,18 @@ def test_a_backend_that_rejects_its_settings_is_a_diagnostic(film) -> None:
                                        encoding="utf-8")
     first, second = plan_json(project, env), plan_json(project, env)
     assert first == second and first["tasks"] > 0
+
+
+def test_a_damaged_film_in_the_cache_is_not_written_out(film) -> None:
+    project, env, log = film
+    assert filmc("build", "waves.film", cwd=project, env=env).returncode == 0
+    lock = json.loads((project / "film.lock").read_text(encoding="utf-8"))
+    digest = lock["films"]["waves.film"]["film"]["digest"]
+    (blob,) = (project / ".filmc" / "blobs" / digest[:2]).glob(digest + "*")
+    blob.write_bytes(bytes(b ^ 0xFF for b in blob.read_bytes()))  # same size, other bytes
+    (project / "waves.mp4").unlink()
+    run = filmc("build", "waves.film", cwd=project, env=env)
+    assert run.returncode == 1 and "was damaged" in run.stderr and not (project / "waves.mp4").exists()
+    log.write_text("", encoding="utf-8")
+    assert filmc("build", "waves.film", cwd=project, env=env).returncode == 0
+    assert calls(log) == ["film"]
