@@ -44,9 +44,7 @@ def run(graph: Graph) -> Graph:
     for task in graph:
         if task.kind in HOISTED:
             continue
-        if any(source in renamed for source in task.input_ids()):
-            task = replace(task, inputs=tuple((role, renamed.get(source, source)) for role, source in task.inputs))
-        tasks.append(task)
+        tasks.append(task.rewired(renamed))
     return graph.replace_tasks(tasks)
 
 

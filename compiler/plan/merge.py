@@ -8,8 +8,6 @@ their ids.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .tasks import Graph, Task
 
 
@@ -28,8 +26,6 @@ def run(graph: Graph) -> Graph:
     for task in graph:
         if task.id in same:
             continue
-        if any(source in same for source in task.input_ids()):
-            task = replace(task, inputs=tuple((role, same.get(source, source)) for role, source in task.inputs))
-        tasks.append(task)
+        tasks.append(task.rewired(same))
     outputs = tuple(dict.fromkeys(same.get(o, o) for o in graph.outputs))
     return graph.replace_tasks(tasks, outputs=outputs)

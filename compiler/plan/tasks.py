@@ -56,6 +56,12 @@ class Task:
     def input_ids(self) -> list[str]:
         return [task_id for _, task_id in self.inputs]
 
+    def rewired(self, renamed: Mapping[str, str]) -> Task:
+        """The task taking its inputs from the renamed tasks instead (itself if none is)."""
+        if not any(source in renamed for source in self.input_ids()):
+            return self
+        return replace(self, inputs=tuple((role, renamed.get(source, source)) for role, source in self.inputs))
+
 
 @dataclass(frozen=True)
 class Graph:
@@ -94,30 +100,26 @@ class Graph:
     def downstream(self, task_ids: Iterable[str]) -> set[str]:
         """The given tasks and every task that takes their output, directly or not."""
         dependents = self.dependents()
-        seen: set[str] = set()
-        stack = list(task_ids)
-        while stack:
-            task_id = stack.pop()
-            if task_id in seen:
-                continue
-            seen.add(task_id)
-            stack.extend(dependents.get(task_id, ()))
-        return seen
+        return _reach(task_ids, lambda task_id: dependents.get(task_id, ()))
 
     def upstream(self, task_ids: Iterable[str]) -> set[str]:
         """The given tasks and everything they need, directly or not."""
-        seen: set[str] = set()
-        stack = list(task_ids)
-        while stack:
-            task_id = stack.pop()
-            if task_id in seen:
-                continue
-            seen.add(task_id)
-            stack.extend(self.tasks[task_id].input_ids())
-        return seen
+        return _reach(task_ids, lambda task_id: self.tasks[task_id].input_ids())
 
     def by_key(self) -> dict[str, Task]:
         return {task.key: task for task in self.tasks.values()}
+
+
+def _reach(start: Iterable[str], step) -> set[str]:
+    """Every task reached from `start` by following `step` (a task id → the next ids)."""
+    seen: set[str] = set()
+    stack = list(start)
+    while stack:
+        task_id = stack.pop()
+        if task_id not in seen:
+            seen.add(task_id)
+            stack.extend(step(task_id))
+    return seen
 
 
 def canonical(value: Any) -> str:
