@@ -152,9 +152,10 @@ def plan(file: str, as_json: bool, fmt: str) -> None:
     click.echo(f"{'shot':>7}  {'start':>7}  {'length':>6}  {'framing':<18} {'on screen':<24} {'move':<10} what")
     for shot in shots.shots:
         who = ", ".join(prepared.result.symbols.cast[k].name for k in shot.subjects) or "-"
-        what = shot.card or shot.action or "; ".join(f"{s.name}: {s.text}" for s in shot.speeches)
-        if shot.speeches and shot.action:
-            what += " / " + "; ".join(f"{s.name}: {s.text}" for s in shot.speeches)
+        said = "; ".join(f"{s.name}: {s.text}" for s in shot.speeches)
+        what = shot.card or shot.action or said
+        if said and shot.action:  # a line over the action (a voice-over): show both
+            what = _cut(shot.action, 30) + " / " + said
         mark = "" if shot.annotated else "*"
         click.echo(f"{shot.id + mark:>7}  {_clock(shot.start_s):>7}  {shot.duration_s:>5.1f}s  {shot.framing:<18} "
                    f"{_cut(who, 24):<24} {shot.move:<10} {_cut(what, 60)}")
