@@ -227,6 +227,7 @@ def bench_rebuild_inprocess(project: Project, rounds: int) -> list[Row]:
 
     from filmc.compiler import build as builder
     from filmc.compiler.driver import compile_file
+    from filmc.compiler.execute import stale
 
     script, out = project.script, project.out
 
@@ -235,9 +236,10 @@ def bench_rebuild_inprocess(project: Project, rounds: int) -> list[Row]:
         # run (nothing: every task is cached), record film.lock, write the film.
         prepared, result = builder.prepare(script, str(script))
         assert prepared is not None, f"{script} did not plan"
-        summary = builder.status(prepared)
+        to_run, _ = stale(prepared.plan, prepared.cache)
+        summary = builder.status(prepared, to_run)
         assert summary["to_run"] == 0, f"a no-op build has {summary['to_run']} tasks to run"
-        assert not builder.unavailable(prepared)
+        assert not builder.unavailable(prepared, to_run)
         assert builder.may_write(prepared, out)
         outcome = builder.run(prepared)
         assert outcome.ok and not outcome.built, f"the no-op build made {outcome.built}"

@@ -21,6 +21,7 @@ from .diagnostics import Reporter
 from .driver import Result, compile_file
 from .execute import Listener, Outcome, execute, stale
 from .plan import Plan, make_plan
+from .plan.tasks import Task
 from .project import Project, load_project
 
 
@@ -60,15 +61,17 @@ def prepare(script: Path, shown: str, outputs: list[str] | None = None) -> tuple
     return Prepared(script, result, project, plan, cache), result
 
 
-def status(prepared: Prepared) -> dict:
-    """What `filmc plan --json` prints: the graph's size, what is stale, cost and length."""
+def status(prepared: Prepared, to_run: list[Task] | None = None) -> dict:
+    """What `filmc plan --json` prints: the graph's size, what is stale, cost and length.
+    `to_run` is the stale tasks when the caller has them already."""
     plan = prepared.plan
-    to_run, found = stale(plan, prepared.cache)
+    if to_run is None:
+        to_run, _ = stale(plan, prepared.cache)
     locked = read_lock(prepared.lock_path).get(prepared.script_name, {})
     return {
         "tasks": len(plan.graph),
         "to_run": len(to_run),
-        "cached": len(found),
+        "cached": len(plan.graph) - len(to_run),
         "by_kind": dict(sorted(Counter(t.kind for t in plan.graph).items())),
         "to_run_by_kind": dict(sorted(Counter(t.kind for t in to_run).items())),
         "estimated_cost_usd": plan.estimate(to_run),
@@ -80,9 +83,8 @@ def status(prepared: Prepared) -> dict:
     }
 
 
-def unavailable(prepared: Prepared) -> dict[str, str]:
+def unavailable(prepared: Prepared, to_run: list[Task]) -> dict[str, str]:
     """Backends the stale tasks need that cannot run here, with why."""
-    to_run, _ = stale(prepared.plan, prepared.cache)
     found = {}
     for name in sorted({t.backend for t in to_run}):
         reason = prepared.plan.backends[name].unavailable()

@@ -90,9 +90,6 @@ class Cache:
             return None
         return entry
 
-    def has(self, key: str) -> bool:
-        return self.get(key) is not None
-
     def blob(self, entry: Entry) -> Path:
         return self.root / "blobs" / entry.digest[:2] / (entry.digest + entry.suffix)
 

@@ -235,10 +235,12 @@ def _finite(ctx, param, value):
 def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: str) -> None:
     """Build FILE into a film: run what is not cached yet, and write the film to OUTPUT."""
     from . import build as builder
+    from .execute import stale
 
     prepared = _prepare(file, fmt)
     target = Path(out) if out else _script(file).with_suffix(".mp4")
-    summary = builder.status(prepared)
+    to_run, _ = stale(prepared.plan, prepared.cache)
+    summary = builder.status(prepared, to_run)
     cap = max_cost if max_cost is not None else prepared.project.config.budget.max_cost_usd
     if cap is not None and summary["estimated_cost_usd"] > cap + 1e-9:
         click.echo(f"filmc: not building: the estimated cost is {_money(summary['estimated_cost_usd'])} for "
@@ -246,7 +248,7 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: 
                    + (" (--max-cost)" if max_cost is not None else " ([budget] max_cost_usd in film.toml)"), err=True)
         click.echo("  `filmc plan` shows what would run; raise the limit, or build fewer shots.", err=True)
         sys.exit(1)
-    blocked = builder.unavailable(prepared)
+    blocked = builder.unavailable(prepared, to_run)
     if blocked:
         for name, reason in blocked.items():
             click.echo(f"filmc: the `{name}` backend cannot run here: {reason}", err=True)

@@ -115,7 +115,7 @@ class _Inference:
             if isinstance(element, ir.ShotAnnotation):
                 self.annotated(element, number, setting)
             elif isinstance(element, ir.Action) and _BARE_TRANSITION.match(element.text.strip()):
-                self.transition(element.text, first)  # FADE IN: is action in Fountain, a transition on film
+                self.transition(element.text)  # FADE IN: is action in Fountain, a transition on film
             elif isinstance(element, ir.Action) and element.text.strip():
                 self.action(element, number, setting, first)
             elif isinstance(element, ir.Centered) and element.text.strip():
@@ -125,7 +125,7 @@ class _Inference:
                 k = self.speech(elements, k, number, setting, first)
                 continue
             elif isinstance(element, ir.Transition):
-                self.transition(element.text, first)
+                self.transition(element.text)
             elif isinstance(element, ir.WardrobeChange):
                 who = self.symbols.character(element.name)
                 if who is not None:
@@ -170,7 +170,7 @@ class _Inference:
         draft.transition, self.pending_transition = self.pending_transition, None
         draft.sounds, self.pending_sounds = self.pending_sounds, []
         for cue in self.pending_music:
-            self.start_music(cue, len(self.drafts))
+            self.music.append((cue, len(self.drafts), None))
         self.pending_music = []
         self.drafts.append(draft)
         return draft
@@ -324,7 +324,7 @@ class _Inference:
         said = sum(s.duration_s + pause for s in draft.speeches)
         return said + speech.duration_s <= draft.duration_s + 1e-9
 
-    def transition(self, text: str, first: int) -> None:
+    def transition(self, text: str) -> None:
         m = _TRANSITION.search(text)
         word = " ".join(m.group(1).lower().split()) if m else "cut"
         if word in ("fade out", "fade to black"):
@@ -339,15 +339,12 @@ class _Inference:
                 self.music[i] = (started, start, self.next_index())
         if not cue.stop:
             if self.unfilled() is not None:
-                self.start_music(cue, len(self.drafts) - 1)
+                self.music.append((cue, len(self.drafts) - 1, None))
             else:
                 self.pending_music.append(cue)
 
     def next_index(self) -> int:
         return len(self.drafts) - 1 if self.unfilled() is not None else len(self.drafts)
-
-    def start_music(self, cue: ir.MusicCue, index: int) -> None:
-        self.music.append((cue, index, None))
 
     # ---- timing ----------------------------------------------------------------------------
 

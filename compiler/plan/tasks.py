@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 # Bumped whenever what a key covers, or what a task's parameters mean, changes: old cache
@@ -46,10 +46,6 @@ class Task:
     key: str = ""
 
     @property
-    def capability(self) -> str:
-        return CAPABILITY[self.kind]
-
-    @property
     def seed(self) -> int | None:
         return self.params.get("seed")
 
@@ -70,7 +66,6 @@ class Graph:
 
     tasks: Mapping[str, Task]
     outputs: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default=())
 
     def __iter__(self):
         return iter(self.tasks.values())
@@ -106,8 +101,6 @@ class Graph:
         """The given tasks and everything they need, directly or not."""
         return _reach(task_ids, lambda task_id: self.tasks[task_id].input_ids())
 
-    def by_key(self) -> dict[str, Task]:
-        return {task.key: task for task in self.tasks.values()}
 
 
 def _reach(start: Iterable[str], step) -> set[str]:
