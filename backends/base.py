@@ -116,6 +116,12 @@ class Backend:
         raise NotImplementedError
 
 
+def frames(duration_s: float, fps: int) -> int:
+    """How many frames a segment of `duration_s` lasts in the film: the nearest whole number,
+    at least one. Editors and the subtitles filmc writes beside a film agree on this."""
+    return max(1, round(duration_s * fps))
+
+
 def _plain(value: Any) -> Any:
     """A film.toml value as plain JSON data, for keys: TOML dates and times become their ISO
     text, and a float that JSON cannot hold (nan, inf) its name."""

@@ -20,7 +20,7 @@ from .cache import LOCK_NAME, Cache, Locked, file_digest, read_lock, write_atomi
 from .diagnostics import Reporter
 from .driver import Result, compile_file
 from .execute import Listener, Outcome, execute, stale
-from .plan import Plan, make_plan
+from .plan import DEFAULT_OPTIONS, Options, Plan, make_plan
 from .plan.tasks import Task
 from .project import Project, load_project
 
@@ -34,6 +34,7 @@ class Prepared:
     project: Project
     plan: Plan
     cache: Cache
+    options: Options = DEFAULT_OPTIONS
 
     @property
     def lock_path(self) -> Path:
@@ -41,11 +42,14 @@ class Prepared:
 
     @property
     def script_name(self) -> str:
-        """The script as film.lock names it: its path inside the project."""
-        return Path(os.path.relpath(self.script.resolve(), self.project.root.resolve())).as_posix()
+        """The script as film.lock names it: its path inside the project (a draft's record is
+        kept apart, so a preview does not replace what the full render made)."""
+        name = Path(os.path.relpath(self.script.resolve(), self.project.root.resolve())).as_posix()
+        return f"{name} (draft)" if self.options.draft else name
 
 
-def prepare(script: Path, shown: str, outputs: list[str] | None = None) -> tuple[Prepared | None, Result]:
+def prepare(script: Path, shown: str, outputs: list[str] | None = None,
+            options: Options = DEFAULT_OPTIONS) -> tuple[Prepared | None, Result]:
     """Compile and plan a script. None (and the result, with its diagnostics) when it has
     errors or cannot be planned."""
     result = compile_file(script, shown)
@@ -53,12 +57,12 @@ def prepare(script: Path, shown: str, outputs: list[str] | None = None) -> tuple
         return None, result
     project = result.project or load_project(script, Reporter(), shown)
     plan_reporter = Reporter()
-    plan = make_plan(result.film, result.symbols, project, plan_reporter, result.sources, outputs)
+    plan = make_plan(result.film, result.symbols, project, plan_reporter, result.sources, outputs, options)
     if plan is None:
         diagnostics = tuple(sorted(result.diagnostics + plan_reporter.sorted(), key=lambda d: d.sort_key()))
         return None, replace(result, diagnostics=diagnostics)
     cache = Cache((project.root / project.config.cache.dir).resolve())
-    return Prepared(script, result, project, plan, cache), result
+    return Prepared(script, result, project, plan, cache, options), result
 
 
 def status(prepared: Prepared, to_run: list[Task] | None = None) -> dict:
@@ -190,8 +194,22 @@ def write_film(prepared: Prepared, outcome: Outcome, out: Path) -> None:
     staged = out.with_name(f".{out.name}.filmc-tmp")
     shutil.copyfile(prepared.cache.blob(entry), staged)
     os.replace(staged, out)
+    _remember(prepared, out, entry.digest)
+
+
+def write_subtitles(prepared: Prepared, out: Path) -> None:
+    """The film's dialogue as SubRip, timed as the rendered film plays it."""
+    from .subtitles import cues, srt
+
+    fps = int(prepared.plan.graph.tasks["film"].params["fps"]) if "film" in prepared.plan.graph.tasks else 24
+    write_atomic(out, srt(cues(prepared.plan.shots, fps)))
+    _remember(prepared, out, file_digest(out))
+
+
+def _remember(prepared: Prepared, out: Path, digest: str) -> None:
+    """Note in written.json that filmc wrote `out`, so that a later build may replace it."""
     written = _written(prepared.cache)
-    written[_written_key(prepared, out)] = entry.digest
+    written[_written_key(prepared, out)] = digest
     write_atomic(prepared.cache.root / _WRITTEN, json.dumps(written, indent=1, sort_keys=True) + "\n")
 
 

@@ -107,12 +107,13 @@ def check(file: str, fmt: str, strict: bool) -> None:
 # ---- planning and building -----------------------------------------------------------------
 
 
-def _prepare(file: str, fmt: str, outputs: list[str] | None = None):
+def _prepare(file: str, fmt: str, outputs: list[str] | None = None, options=None):
     """Compile and plan FILE; on errors print them and exit 1. Warnings are printed as `check`
     prints them (on stderr), so a build never hides what check would say."""
     from .build import prepare
+    from .plan import DEFAULT_OPTIONS
 
-    prepared, result = prepare(_script(file), file, outputs)
+    prepared, result = prepare(_script(file), file, outputs, options or DEFAULT_OPTIONS)
     if prepared is None:
         _emit(result, fmt)
         if result.film is not None and not result.has_errors:  # pragma: no cover - defensive
@@ -137,13 +138,15 @@ def _clock(seconds: float) -> str:
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (tasks, to_run, cached, by_kind, ...).")
+@click.option("--draft", is_flag=True, help="Plan the draft render (`filmc build --draft`).")
 @click.option("--format", "fmt", type=_FORMATS, default="human", show_default=True,
               help="How to print diagnostics (on standard error).")
-def plan(file: str, as_json: bool, fmt: str) -> None:
+def plan(file: str, as_json: bool, draft: bool, fmt: str) -> None:
     """Show what building FILE would make: its shots, tasks, cost and length."""
     from .build import status
+    from .plan import Options
 
-    prepared = _prepare(file, fmt)
+    prepared = _prepare(file, fmt, options=Options(draft=draft))
     summary = status(prepared)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
@@ -230,15 +233,22 @@ def _finite(ctx, param, value):
 @click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD", callback=_finite,
               help="Refuse to start if the estimated cost of what is to run exceeds USD (overrides [budget] in film.toml).")
 @click.option("--force", is_flag=True, help="Overwrite the output even if filmc did not write it.")
+@click.option("--draft", is_flag=True,
+              help="Render a quick preview at the draft size and frame rate of [output] (default: NAME.draft.mp4).")
+@click.option("--burn-subtitles", is_flag=True, help="Draw the dialogue into the picture too (the .srt is written anyway).")
 @click.option("--format", "fmt", type=_FORMATS, default="human", show_default=True,
               help="How to print diagnostics (on standard error).")
-def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: str) -> None:
-    """Build FILE into a film: run what is not cached yet, and write the film to OUTPUT."""
+def build(file: str, out: str | None, max_cost: float | None, force: bool, draft: bool, burn_subtitles: bool,
+          fmt: str) -> None:
+    """Build FILE into a film: run what is not cached yet, and write the film to OUTPUT, with
+    its subtitles beside it (OUTPUT with .srt)."""
     from . import build as builder
     from .execute import stale
+    from .plan import Options
 
-    prepared = _prepare(file, fmt)
-    target = Path(out) if out else _script(file).with_suffix(".mp4")
+    prepared = _prepare(file, fmt, options=Options(draft=draft, burn_subtitles=burn_subtitles))
+    target = Path(out) if out else _script(file).with_suffix(".draft.mp4" if draft else ".mp4")
+    subtitles = target.with_suffix(".srt")
     to_run, _ = stale(prepared.plan, prepared.cache)
     summary = builder.status(prepared, to_run)
     cap = max_cost if max_cost is not None else prepared.project.config.budget.max_cost_usd
@@ -263,10 +273,11 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: 
     if not folder.is_dir() or target.is_dir():
         click.echo(f"filmc: not building: cannot write the film to `{target}` ({folder} is not a folder)", err=True)
         sys.exit(1)
-    if not force and not builder.may_write(prepared, target):
-        click.echo(f"filmc: not building: `{target}` exists and filmc did not write it; "
-                   "use --force to overwrite it, or -o to write elsewhere", err=True)
-        sys.exit(1)
+    for output in (target, subtitles):
+        if not force and not builder.may_write(prepared, output):
+            click.echo(f"filmc: not building: `{output}` exists and filmc did not write it; "
+                       "use --force to overwrite it, or -o to write elsewhere", err=True)
+            sys.exit(1)
     from .cache import CacheError
 
     progress = _progress(summary["to_run"])
@@ -300,7 +311,8 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, fmt: 
                    "makes it again", err=True)
         sys.exit(1)
     builder.write_film(prepared, outcome, target)
-    click.echo(f"{target}: {_clock(prepared.plan.runtime_s)} of film ({made})", err=True)
+    builder.write_subtitles(prepared, subtitles)
+    click.echo(f"{target}: {_clock(prepared.plan.runtime_s)} of film ({made}); subtitles in {subtitles}", err=True)
 
 
 class _Lines:

@@ -96,12 +96,14 @@ class Timing(BaseModel):
 
 class Output(BaseModel):
     """The rendered film's picture: its height in pixels (the width follows the film's
-    aspect ratio) and frames per second."""
+    aspect ratio) and frames per second, and the same for `filmc build --draft`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     height: int = Field(ge=90, le=4320, strict=True)
     fps: int = Field(ge=1, le=120, strict=True)
+    draft_height: int = Field(ge=90, le=4320, strict=True)
+    draft_fps: int = Field(ge=1, le=120, strict=True)
 
 
 class Budget(BaseModel):

@@ -47,11 +47,26 @@ class Plan:
         return round(self.shots.runtime_s, 3)
 
 
+@dataclass(frozen=True)
+class Options:
+    """How to render: `draft` at the draft size and frame rate of [output] (a fast preview,
+    cached apart from the full render); `burn_subtitles` draws the dialogue into the picture."""
+
+    draft: bool = False
+    burn_subtitles: bool = False
+
+
+DEFAULT_OPTIONS = Options()
+
+
 def make_plan(film: ir.Film, symbols: ir.Symbols, project: Project, reporter: Reporter,
-              sources: dict[str, SourceFile], outputs: list[str] | None = None) -> Plan | None:
+              sources: dict[str, SourceFile], outputs: list[str] | None = None,
+              options: Options = DEFAULT_OPTIONS) -> Plan | None:
     """Plan a film that checked without errors; None (with a diagnostic) when a prompt
     template fails. `outputs` are the tasks to build for (default: the film)."""
     config = project.config
+    output = config.output
+    height, fps = (output.draft_height, output.draft_fps) if options.draft else (output.height, output.fps)
     try:
         backends, serving = resolve_backends(project)
     except BackendSetupError as exc:
@@ -67,8 +82,8 @@ def make_plan(film: ir.Film, symbols: ir.Symbols, project: Project, reporter: Re
             reference_images={cap: backends[name].capabilities.reference_images for cap, name in serving.items()},
             first_frame={cap: backends[name].capabilities.first_frame for cap, name in serving.items()},
         ),
-        prompts=Prompts(project.root), size=frame_size(film, config.output.height), fps=config.output.fps,
-        references={k: digest for k, (digest, _) in references.items()},
+        prompts=Prompts(project.root), size=frame_size(film, height), fps=fps,
+        references={k: digest for k, (digest, _) in references.items()}, burn_subtitles=options.burn_subtitles,
     )
     try:
         graph = build.build(inputs)

@@ -38,6 +38,11 @@ class Inputs:
     size: tuple[int, int]
     fps: int
     references: dict[tuple[str, str], str]  # ("cast" | "set", key) → the sha256 of its `ref:` file
+    burn_subtitles: bool = False  # segments draw their dialogue into the picture
+
+
+# The transitions that blend the shot before into the next (the others cut, or fade in from black).
+BLENDS = frozenset({"dissolve", "wipe"})
 
 
 def build(inputs: Inputs) -> Graph:
@@ -50,6 +55,7 @@ class _Builder:
         self.tasks: list[Task] = []
         self.style = inputs.film.settings.style or ""
         self.looks: dict[tuple, dict[str, Any]] = {}
+        self.lengths: dict[str, float] = {}  # segment id → its duration
 
     def add(self, task_id: str, kind: str, params: dict[str, Any], inputs=(), shot: str | None = None,
             seed: int | None = None, seeded: bool = True) -> str:
@@ -59,6 +65,8 @@ class _Builder:
             params["seed"] = seed if seed is not None else derived_seed(kind, params)
         self.tasks.append(Task(id=task_id, kind=kind, params=params, inputs=tuple(inputs), shot=shot,
                                backend=self.i.backends.names[CAPABILITY[kind]]))
+        if kind == "segment":
+            self.lengths[task_id] = params["duration_s"]
         return task_id
 
     def reference(self, kind: str, look: tuple, make, seed: int | None) -> dict[str, Any]:
@@ -102,6 +110,9 @@ class _Builder:
         self.add("film", "film", {
             "title": self.i.film.settings.title or "", **self.picture(),
             "runtime_s": round(shots.runtime_s, 3),
+            # The edit decision list in plan time: each segment's length, in the inputs' order
+            # (a renderer that rounds segments to whole frames maps music and speech with it).
+            "segments": [self.lengths[s] for s in segments],
             "music": [{"role": f"music:{n}", "start_s": cue.start_s, "duration_s": cue.duration_s}
                       for n, (_, cue) in enumerate(music, 1)],
             "speech": speech,
@@ -126,10 +137,15 @@ class _Builder:
             "duration_s": shot.duration_s, "transition": shot.transition, "fade_out": shot.fade_out,
             "sounds": list(shot.sounds), **self.picture(),
         }
+        if self.i.burn_subtitles:
+            segment_params["subtitles"] = [
+                {"text": s.text, "start_s": round(s.start_s - shot.start_s, 3),
+                 "end_s": round(s.start_s - shot.start_s + s.duration_s, 3)} for s in shot.speeches]
         if shot.card is not None:
             segment_params.update(card="text", text=shot.card)
             return self.add(f"{sid}/segment", "segment", segment_params, shot=shot.id, seeded=False), None
         characters = [self.character(key, dict(shot.wardrobe).get(key, "")) for key in shot.subjects]
+        speaker = next((s.character for s in shot.speeches if not s.off_screen and s.character in shot.subjects), None)
         place = self.place(shot)
         inputs: list[tuple[str, str]] = []
         if place is not None:
@@ -156,6 +172,10 @@ class _Builder:
             inputs = []
         keyframe = self.add(f"{sid}/keyframe", "keyframe", {
             "framing": shot.framing, "lens_mm": shot.lens_mm, "take": shot.take, **self.picture(),
+            # What a renderer that composes the frame itself needs besides the prompt: who is
+            # in frame (in order; over the shoulder, the speaker first), the light, the action.
+            "subjects": list(shot.subjects), "speaker": speaker, "light": shot.light,
+            "place": place["place"] if place else None, "caption": shot.action,
             "prompt": self.prompt("keyframe", "image", context),
         }, inputs, shot=shot.id, seed=shot.seed)
         # A video backend that cannot start from an image makes clips from the prompt alone
@@ -177,6 +197,9 @@ class _Builder:
             }),
         }, clip_inputs, shot=shot.id, seed=shot.seed)
         segment_inputs = [("clip", clip)]
+        if shot.transition in BLENDS and previous_clip is not None:
+            # A dissolve or a wipe starts from the shot before: the segment needs that shot's end.
+            segment_inputs.append(("previous", previous_clip))
         lines = []
         for n, speech in enumerate(shot.speeches, 1):
             line = self.voice_line(f"{sid}/line/{n}", speech, shot.id)
@@ -198,7 +221,7 @@ class _Builder:
 
     def character(self, key: str, wardrobe: str) -> dict[str, Any]:
         member = self.i.symbols.cast[key]
-        return {"key": key, "name": member.name, "look": member.look, "wardrobe": wardrobe,
+        return {"key": key, "name": member.name, "look": member.look, "wardrobe": wardrobe, "style": self.style,
                 "ref_sha256": self.i.references.get(("cast", key))}
 
     def place(self, shot: ir.Shot) -> dict[str, Any] | None:
@@ -208,7 +231,7 @@ class _Builder:
         return {"key": found.key, "name": found.name, "look": found.look, "lighting": found.lighting,
                 "place": {"int": "interior", "ext": "exterior", "int/ext": "interior and exterior"}.get(shot.place or "",
                                                                                                    "view"),
-                "light": shot.light, "ref_sha256": self.i.references.get(("set", found.key))}
+                "light": shot.light, "style": self.style, "ref_sha256": self.i.references.get(("set", found.key))}
 
 
 def _number(value: float | None) -> str:

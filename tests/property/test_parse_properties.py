@@ -91,6 +91,10 @@ def writer_limit(source: str, film: ir.Film, written: str) -> str | None:
         # .\x1f  ->  a scene heading with text "": the grammar's \S counts U+001C..U+001F as
         # visible, the lowering's str.strip() removes them.
         return "an information separator (U+001C..U+001F)"
+    if any(not entry.values and entry.key.upper().endswith(" TO") for entry in film.title_page):
+        # CUT TO:[[n]]  ->  a title page key `CUT TO` with no value, written `CUT TO:`: a
+        # transition (the note made the line a key; without it, it reads as a transition).
+        return "a title page key with no value that reads as a transition"
     if any(e.type not in NOTE_TYPES and _NOTE_SHAPE.search(e.text) for e in film.elements()):
         # [[a[[n]]]]  ->  action `[[a]]` and note `n`, and `[[a]]` is written as is: a note.
         return "a text that holds `[[...]]` once its notes are cut out"
