@@ -29,7 +29,7 @@ def cues(shots: ir.ShotList, fps: int) -> list[Cue]:
         length = frames(shot.duration_s, fps) / fps
         for speech in shot.speeches:
             start = at + min(max(speech.start_s - shot.start_s, 0.0), length)
-            end = min(start + speech.duration_s, at + length)
+            end = start + speech.duration_s  # a long speech runs on over the next shot
             text = " ".join(speech.text.split())
             if text and end > start:
                 found.append(Cue(round(start, 3), round(end, 3), text, speech.name, speech.off_screen))

@@ -205,8 +205,10 @@ async def decode_audio(path: Path) -> np.ndarray:
 
 
 def place(track: np.ndarray, sound: np.ndarray, at: int, gain: float = 1.0, fade: int = RATE // 50) -> None:
-    """Add `sound` into `track` from sample `at`, cut to fit with a short fade (no click)."""
-    at = max(at, 0)
+    """Add `sound` into `track` from sample `at` (before the track when negative: a line that
+    began in the shot before), cut to fit with a short fade (no click)."""
+    if at < 0:
+        sound, at = sound[-at:], 0
     room = track.shape[0] - at
     if room <= 0 or sound.shape[0] == 0:
         return

@@ -478,10 +478,15 @@ class _Mentions:
         if self.pattern is None:
             return []
         found: dict[str, None] = {}
-        for m in self.pattern.finditer(text):
+        at = 0
+        while (m := self.pattern.search(text, at)) is not None:
             if not m.group()[0].isupper():
+                # `the SEA GOD` for the alias THE SEA GOD: not a capital, but the words after
+                # it may still name someone, so look again from the next word.
+                at = m.start() + 1
                 continue
             key = self.lookup.get(fold(m.group()))
             if key is not None:
                 found.setdefault(key)
+            at = m.end()
         return list(found)

@@ -56,6 +56,7 @@ class _Builder:
         self.style = inputs.film.settings.style or ""
         self.looks: dict[tuple, dict[str, Any]] = {}
         self.lengths: dict[str, float] = {}  # segment id → its duration
+        self.running: list[tuple[str, float, float]] = []  # voice lines said past their shot: (task, start, end)
 
     def add(self, task_id: str, kind: str, params: dict[str, Any], inputs=(), shot: str | None = None,
             seed: int | None = None, seeded: bool = True) -> str:
@@ -201,10 +202,19 @@ class _Builder:
             # A dissolve or a wipe starts from the shot before: the segment needs that shot's end.
             segment_inputs.append(("previous", previous_clip))
         lines = []
+        # A speech can run on over the next shot (a reaction shot cuts in while it goes on):
+        # that shot's segment plays the rest of the line, from before its own start.
+        self.running = [(line, start, end) for line, start, end in self.running if end > shot.start_s + 1e-6]
+        for n, (line, start, _) in enumerate(self.running, 1):
+            segment_inputs.append((f"running:{n}", line))
+            lines.append({"role": f"running:{n}", "offset_s": round(start - shot.start_s, 3)})
+        shot_end = shot.start_s + shot.duration_s
         for n, speech in enumerate(shot.speeches, 1):
             line = self.voice_line(f"{sid}/line/{n}", speech, shot.id)
             segment_inputs.append((f"line:{n}", line))
             lines.append({"role": f"line:{n}", "offset_s": round(speech.start_s - shot.start_s, 3)})
+            if speech.start_s + speech.duration_s > shot_end + 1e-6:
+                self.running.append((line, speech.start_s, speech.start_s + speech.duration_s))
         segment_params["lines"] = lines
         return self.add(f"{sid}/segment", "segment", segment_params, segment_inputs, shot=shot.id, seeded=False), clip
 

@@ -371,3 +371,17 @@ def test_a_clip_without_a_first_frame_describes_who_and_where(tmp_path: Path) ->
         assert "KITCHEN: narrow galley, yellow tiles." in clip.params["prompt"]
     with_frames = _plan_with(tmp_path / "framed", '[backends]\nvideo = "counting"\n')
     assert all("KITCHEN:" not in t.params["prompt"] for t in with_frames.graph if t.kind == "clip")
+
+
+def test_a_speech_that_runs_on_over_a_reaction_shot_is_heard_there_too(tmp_path: Path) -> None:
+    long_line = " ".join(["word"] * 41)
+    text = f"[[cast WILL: a tall man]]\n[[cast ANNA: a small woman]]\n\nINT. KITCHEN - DAY\n\nWILL and ANNA sit.\n\nWILL\n{long_line}\n"
+    result = compile_text(text, "scene.film")
+    plan = make_plan(result.film, result.symbols, default_project(tmp_path), Reporter(), result.sources)
+    speaker, reaction = plan.shots.shots[1:]
+    said = plan.graph.tasks[f"shot/{reaction.id}/segment"]
+    (line,) = [t for t in plan.graph if t.kind == "voice_line"]
+    assert dict(said.inputs)["running:1"] == line.id
+    # The reaction's segment plays the line from before its own start: the second half.
+    assert said.params["lines"] == [{"role": "running:1", "offset_s": round(speaker.start_s - reaction.start_s, 3)}]
+    assert said.params["lines"][0]["offset_s"] == pytest.approx(-speaker.duration_s)

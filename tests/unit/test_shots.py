@@ -318,3 +318,10 @@ def test_a_crowd_speaking_is_a_group_shot_with_nobody_to_draw() -> None:
     found = shots("INT. HALL - DAY\n\nWILL faces THE CROWD.\n\nTHE CROWD\nNo!\n\nALL\nNever!\n")
     assert found[0].subjects == ("will",)
     assert [(s.framing, s.subjects) for s in found[1:]] == [("wide", ()), ("wide", ())]
+
+
+def test_an_alias_starting_with_the_still_lets_the_name_after_it_count() -> None:
+    # `aka: THE SEA GOD`: "the SEA GOD" begins with a small letter, but SEA GOD is named.
+    text = ("[[cast ALIN: lean fisherman]]\n[[cast SEA GOD: figure of dark water\n  aka: THE SEA GOD]]\n\n"
+            "EXT. SHORE - DAWN\n\nALIN waits.\n\nFar out, the SEA GOD rises.\n\nALIN watches the SEA GOD rise.\n")
+    assert framed(text)[1:] == [("medium", ("sea god",)), ("medium", ("alin", "sea god"))]
