@@ -66,7 +66,7 @@ async def _picture(job: Job, render: Callable) -> Path:
 
     def work() -> None:
         image = render()
-        draw.save_png(image, out, getattr(image, "filmc_meta", None))
+        draw.save_png(image, out)
 
     await asyncio.to_thread(work)
     return out
