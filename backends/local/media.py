@@ -73,7 +73,9 @@ class Encoding:
         return self.height < 480
 
     def video_args(self) -> list[str]:
-        preset, crf = ("ultrafast", "26") if self.draft else ("veryfast", "20")
+        # x264 is most of the render time here (zoompan itself is cheap): the fastest presets
+        # that still look clean, 2 to 3 times faster than `veryfast` for somewhat larger files.
+        preset, crf = ("ultrafast", "26") if self.draft else ("superfast", "21")
         return ["-c:v", "libx264", "-preset", preset, "-crf", crf, "-pix_fmt", "yuv420p", "-profile:v", "high",
                 "-g", str(self.fps * 4), "-r", str(self.fps), "-video_track_timescale", str(self.fps * 1000),
                 "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
@@ -296,8 +298,10 @@ async def _encode_segment(job: Job, enc: Encoding, count: int, pictures: list[Pa
     size = f"{enc.width}:{enc.height}"
     fit = f"scale={size}:force_original_aspect_ratio=increase,crop={size},setsar=1,fps={enc.fps}"
     for n, picture in enumerate(pictures):
-        args += (["-loop", "1", "-framerate", str(enc.fps)] if still else []) + ["-i", str(picture)]
-        graph.append(f"[{n}:v]{fit},format=yuv420p[p{n}]")
+        args += ["-i", str(picture)]
+        # A still is read once and repeated (a looped input would decode the PNG every frame).
+        hold = f"loop=loop={count - 1}:size=1:start=0,setpts=N/{enc.fps}/TB," if still else ""
+        graph.append(f"[{n}:v]{hold}{fit},format=yuv420p[p{n}]")
     joined = "".join(f"[p{n}]" for n in range(len(pictures)))
     graph.append(f"{joined}concat=n={len(pictures)}:v=1:a=0[joined]" if len(pictures) > 1 else "[p0]null[joined]")
     # Exactly `count` frames: a clip that runs short holds its last frame.
@@ -440,7 +444,7 @@ def _mix_and_mux(listing: Path, music: list[tuple[int, Path]], speech: list[tupl
                                    stdout=subprocess.PIPE, stderr=dlog)
         encoder = subprocess.Popen([exe, "-hide_banner", "-v", "error", "-y", *concat,
                                     "-f", "s16le", "-ac", str(CHANNELS), "-ar", str(RATE), "-i", "-",
-                                    "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "192k",
+                                    "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k",
                                     "-movflags", "+faststart", str(out)],
                                    stdin=subprocess.PIPE, stderr=elog)
         try:
