@@ -2661,7 +2661,8 @@ class _Placement:
 
 def keyframe(params: Mapping[str, Any], plate: Path | None, sheets: Mapping[str, Path]) -> Image.Image:
     """A shot's keyframe (params["width"] x params["height"]): the set plate cropped for the
-    framing, the cast staged on it from their sheets, the action as a caption at the top."""
+    framing, the cast staged on it from their sheets and posed by the action. It carries no
+    caption: a camera moves over the keyframe, so the clip lays the caption on after the move."""
     width, height = _even(params.get("width"), 1280), _even(params.get("height"), 720)
     rng = random.Random(_seed(params, "keyframe"))
     framing = _framing(params.get("framing"))
@@ -2674,7 +2675,6 @@ def keyframe(params: Mapping[str, Any], plate: Path | None, sheets: Mapping[str,
     frame = _vignette(frame)
     caption = str(params.get("caption") or "")
     _paint_cast(frame, placements, caption)
-    _caption(frame, caption)
     return frame
 
 
@@ -2872,8 +2872,15 @@ def _cast_box(placements: Sequence[_Placement], size: tuple[int, int]) -> tuple[
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
+def caption(text: str, width: int, height: int) -> Image.Image:
+    """The action as a caption in a dark band across the top (at most two lines, then an
+    ellipsis), on a transparent picture of the frame's size, to lay over a moving shot."""
+    frame = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    _caption(frame, text)
+    return frame
+
+
 def _caption(frame: Image.Image, text: str) -> None:
-    """The action as a caption in a dark band across the top: at most two lines, then an ellipsis."""
     if not text.strip():
         return
     w, h = frame.size

@@ -157,12 +157,21 @@ async def camera_move(still: Path, params: Mapping[str, Any], out: Path) -> Path
     zoom, x, y = move_expressions(move, count, int(params.get("seed") or 0))
     # zoompan crops whole pixels: working at twice the size keeps a slow move from stepping.
     scale = 1 if enc.draft or _SAME_MOVE.get(move, move) == "static" else 2
-    chain = (f"scale={enc.width * scale}:{enc.height * scale}:force_original_aspect_ratio=increase:flags=bicubic,"
-             f"crop={enc.width * scale}:{enc.height * scale},"
-             f"zoompan=z='{zoom}':x='{x}':y='{y}':d={count}:s={enc.width}x{enc.height}:fps={enc.fps},"
-             f"setsar=1,format=yuv420p")
-    await run(["-i", str(still), "-vf", chain, "-frames:v", str(count), *enc.video_args(), "-an", str(out)],
-              f"move the camera over {still.name}")
+    chain = (f"[0:v]scale={enc.width * scale}:{enc.height * scale}:force_original_aspect_ratio=increase:"
+             f"flags=bicubic,crop={enc.width * scale}:{enc.height * scale},"
+             f"zoompan=z='{zoom}':x='{x}':y='{y}':d={count}:s={enc.width}x{enc.height}:fps={enc.fps},setsar=1")
+    inputs = ["-i", str(still)]
+    text = " ".join(str(params.get("caption") or "").split())
+    if text:
+        # The caption stays still while the camera moves: laid over the picture after the move.
+        from . import draw
+
+        band = out.with_name("caption.png")
+        await asyncio.to_thread(lambda: draw.caption(text, enc.width, enc.height).save(band))
+        inputs += ["-i", str(band)]
+        chain += "[moved];[moved][1:v]overlay=0:0"
+    await run([*inputs, "-filter_complex", chain + ",format=yuv420p", "-frames:v", str(count), *enc.video_args(),
+               "-an", str(out)], f"move the camera over {still.name}")
     return out
 
 

@@ -189,6 +189,7 @@ class _Builder:
         speeches = [{"name": s.name, "sung": s.sung, "direction": s.direction} for s in shot.speeches]
         clip = self.add(f"{sid}/clip", "clip", {
             "move": shot.move, "duration_s": shot.duration_s, "take": shot.take, **self.picture(),
+            "caption": shot.action,  # for a renderer that captions its animatic
             "prompt": self.prompt("clip", "video", {
                 "move": shot.move, "action": shot.action, "speeches": speeches, "extra": shot.prompt or "",
                 # Without a first frame the clip's prompt is all the service sees of the shot:
