@@ -16,6 +16,10 @@ Plan: `filmc plan` of Big Fish in-process (compile, make_plan, and the cache sta
 same rounds; and the whole `filmc plan --json` process, its time and its peak memory (measured
 through /usr/bin/time when it is there, so this benchmark's own size does not count).
 
+Render (third table; see bench/render.py): the first example built for real with the `local`
+backend at 720p and at draft, next to ffmpeg's zoompan of a still, and the peak memory of a
+build against the film's length.
+
 No-op rebuild (second table; needs only the repository): examples/splitting-the-waves.film
 copied to a temporary project whose film.toml sets every backend to `counting`, the fake in
 tests/plugins. One build fills the cache; then the second `filmc build` process, timed next to
@@ -292,6 +296,7 @@ def _bytecode_note() -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=21, help="in-process rounds (processes: a third)")
+    parser.add_argument("--skip-render", action="store_true", help="leave out the render benchmark (bench/render.py)")
     args = parser.parse_args()
     process_rounds = max(3, args.rounds // 3)
     corpus = BIG_FISH.is_file()
@@ -341,6 +346,12 @@ def main() -> None:
     print(f"no-op build / check, in-process (medians):  {build_in / check_in:.2f}x")
     if note:
         print(note)
+    if not args.skip_render:
+        print()
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import render
+
+        render.main([])
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ next build retries exactly those.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import shutil
 import time
 from collections.abc import Callable
@@ -20,7 +22,7 @@ from pathlib import Path
 from ..backends.base import BackendError, Job
 from .cache import Cache, CacheError, Entry
 from .plan import Plan
-from .plan.tasks import Task
+from .plan.tasks import RANK, Task
 
 
 @dataclass
@@ -72,7 +74,8 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
     for task_id in found:
         outcome.cached.append(task_id)
     done: dict[str, asyncio.Event] = {task.id: asyncio.Event() for task in to_run}
-    limits = {name: asyncio.Semaphore(max(1, concurrency(name))) for name in plan.backends}
+    limits = {name: _Slots(max(1, concurrency(name))) for name in plan.backends}
+    order = {task.id: n for n, task in enumerate(to_run)}
 
     async def run(task: Task) -> None:
         try:
@@ -84,7 +87,9 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
                 outcome.skipped.append(task.id)
                 _tell(listener, task, "skipped", 0.0)
                 return
-            async with limits[task.backend]:
+            slots = limits[task.backend]
+            await slots.acquire((-RANK.get(task.kind, 0), order[task.id]))
+            try:
                 started = time.monotonic()
                 try:
                     entry = await _make(plan, cache, task, outcome.entries)
@@ -95,6 +100,8 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
                 outcome.entries[task.id] = entry
                 outcome.built.append(task.id)
                 _tell(listener, task, "built", time.monotonic() - started)
+            finally:
+                slots.release()
         finally:
             done[task.id].set()
 
@@ -108,6 +115,39 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
         await asyncio.gather(*jobs, return_exceptions=True)
         raise
     return outcome
+
+
+class _Slots:
+    """A backend's concurrency limit that lets in, of the tasks waiting, the one furthest down
+    the pipeline first (a clip before another keyframe, a segment before another clip): shots
+    finish one after another instead of stage by stage, so a film's first segments exist early,
+    and a backend's drawing in Python overlaps its own encoding in ffmpeg."""
+
+    def __init__(self, count: int) -> None:
+        self.free = count
+        self.waiting: list[tuple[tuple[int, int], int, asyncio.Future]] = []
+        self.arrivals = itertools.count()
+
+    async def acquire(self, priority: tuple[int, int]) -> None:
+        if self.free > 0 and not self.waiting:
+            self.free -= 1
+            return
+        turn = asyncio.get_running_loop().create_future()
+        heapq.heappush(self.waiting, (priority, next(self.arrivals), turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # given the slot just as it was cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        while self.waiting:
+            _, _, turn = heapq.heappop(self.waiting)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.free += 1
 
 
 class _Failed(Exception):

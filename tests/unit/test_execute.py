@@ -158,3 +158,42 @@ def test_concurrency_per_backend_from_film_toml(tmp_path: Path, settings: str, m
     Counting.most = 0
     assert builder.run(prepared).ok
     assert Counting.most == most
+
+
+def test_a_free_slot_goes_to_the_waiting_task_furthest_down_the_pipeline() -> None:
+    from filmc.compiler.execute import _Slots
+
+    async def scenario() -> list[str]:
+        slots, let_in = _Slots(1), []
+        await slots.acquire((0, 0))  # the slot is busy
+
+        async def wait(name: str, priority: tuple[int, int]) -> None:
+            await slots.acquire(priority)
+            let_in.append(name)
+            slots.release()
+
+        waiting = [asyncio.ensure_future(wait("keyframe 2", (-2, 5))), asyncio.ensure_future(wait("clip 1", (-3, 9))),
+                   asyncio.ensure_future(wait("keyframe 3", (-2, 6)))]
+        await asyncio.sleep(0)
+        slots.release()
+        await asyncio.gather(*waiting)
+        assert slots.free == 1
+        return let_in
+
+    assert asyncio.run(scenario()) == ["clip 1", "keyframe 2", "keyframe 3"]
+
+
+def test_a_cancelled_waiter_does_not_keep_a_slot() -> None:
+    from filmc.compiler.execute import _Slots
+
+    async def scenario() -> int:
+        slots = _Slots(1)
+        await slots.acquire((0, 0))
+        waiter = asyncio.ensure_future(slots.acquire((0, 1)))
+        await asyncio.sleep(0)
+        waiter.cancel()
+        await asyncio.gather(waiter, return_exceptions=True)
+        slots.release()
+        return slots.free
+
+    assert asyncio.run(scenario()) == 1
