@@ -23,8 +23,10 @@ colour, a skin tone) from a sha256 of the character's key, so a rebuild repaints
   people stand.
 - A *keyframe* crops the plate for the framing (tighter and softer for close shots), stages
   the cast on its ground line by the grammar of the framing (two-shot, over-the-shoulder...),
-  and writes the action as a caption at the top, leaving the bottom fifth to subtitles.
-- Cards and subtitles are typography in Lato.
+  and poses it by the action. The action's caption (`caption`) is a separate transparent band
+  that the clip lays over the moving picture, at the top, leaving the bottom fifth to subtitles.
+- Cards and subtitles are typography in Lato. A draft (`draft` in the params) draws without
+  supersampling.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ Point = tuple[float, float]
 SPEC_VERSION = 1  # of the figure spec a sheet stores; a keyframe ignores a spec of another version
 META_KEY = "filmc"
 SUPERSAMPLE = 2
+
+
+def _supersample(params: Mapping[str, Any]) -> int:
+    """How many times larger to draw before shrinking (smooth edges); a draft draws at size."""
+    return 1 if params.get("draft") else SUPERSAMPLE
 
 # ---------------------------------------------------------------------------------------------
 # Fonts and colours
@@ -1337,7 +1344,7 @@ def character_sheet(params: Mapping[str, Any]) -> Image.Image:
     and its palette. Its `info["filmc"]` holds the figure spec, which `save_png` stores for
     keyframes to redraw the figure from."""
     spec = figure_spec(params)
-    k = SUPERSAMPLE
+    k = _supersample(params)
     sheet = Image.new("RGB", (SHEET_SIZE[0] * k, SHEET_SIZE[1] * k), PAPER)
     draw = ImageDraw.Draw(sheet)
     height = min(820.0, 700.0 * spec["height"], 170 / (0.25 * spec["width"]) if spec["kind"] != "human" else 820.0)
@@ -1580,7 +1587,7 @@ def set_plate(params: Mapping[str, Any]) -> Image.Image:
     light = params.get("light") if params.get("light") in LIGHTS else _light_in(words)
     place = str(params.get("place") or "exterior")
     scene = _plate_scene(words, place)
-    k = SUPERSAMPLE
+    k = _supersample(params)
     plate = _Plate(Image.new("RGB", (PLATE_SIZE[0] * k, PLATE_SIZE[1] * k)), words, _plate_colours(look), light,
                    random.Random(_seed(params, "plate")))
     SCENES[scene](plate)
@@ -2674,7 +2681,7 @@ def keyframe(params: Mapping[str, Any], plate: Path | None, sheets: Mapping[str,
         _ground_shadows(frame, placements)
     frame = _vignette(frame)
     caption = str(params.get("caption") or "")
-    _paint_cast(frame, placements, caption)
+    _paint_cast(frame, placements, caption, _supersample(params))
     return frame
 
 
@@ -2835,13 +2842,13 @@ def _vignette(frame: Image.Image) -> Image.Image:
     return frame
 
 
-def _paint_cast(frame: Image.Image, placements: Sequence[_Placement], caption: str) -> None:
+def _paint_cast(frame: Image.Image, placements: Sequence[_Placement], caption: str, k: int) -> None:
     """Paint the cast far to near (the smallest first) on a supersampled layer laid over the
     frame, each posed as the caption says ("ALIN lifts both hands")."""
     box = _cast_box(placements, frame.size)
     if box is None:
         return
-    k, (x0, y0, x1, y1) = SUPERSAMPLE, box
+    x0, y0, x1, y1 = box
     layer = Image.new("RGBA", ((x1 - x0) * k, (y1 - y0) * k), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     for p in sorted(placements, key=lambda p: p.height):

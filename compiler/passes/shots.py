@@ -185,7 +185,10 @@ class _Inference:
         draft.framing = shot.framing
         draft.subjects = _unique(m.key for m in map(self.symbols.character, shot.subjects) if m is not None)
         draft.move, draft.lens_mm, draft.duration_s = shot.move, shot.lens_mm, shot.duration_s
-        draft.transition = shot.transition or draft.transition
+        if shot.transition == "fade out":  # `[[shot ..., fade out]]`: this shot ends on black
+            draft.fade_out = True
+        else:
+            draft.transition = shot.transition or draft.transition
         draft.continuous, draft.take, draft.seed, draft.prompt = shot.continuous, shot.take, shot.seed, shot.prompt
 
     def action(self, element: ir.Action, number: int, setting: ir.SceneSetting, first: int) -> None:

@@ -84,6 +84,7 @@ def make_plan(film: ir.Film, symbols: ir.Symbols, project: Project, reporter: Re
         ),
         prompts=Prompts(project.root), size=frame_size(film, height), fps=fps,
         references={k: digest for k, (digest, _) in references.items()}, burn_subtitles=options.burn_subtitles,
+        draft=options.draft,
     )
     try:
         graph = build.build(inputs)

@@ -39,6 +39,7 @@ class Inputs:
     fps: int
     references: dict[tuple[str, str], str]  # ("cast" | "set", key) → the sha256 of its `ref:` file
     burn_subtitles: bool = False  # segments draw their dialogue into the picture
+    draft: bool = False  # a quick preview: pictures ask for less detail
 
 
 # The transitions that blend the shot before into the next (the others cut, or fade in from black).
@@ -124,6 +125,11 @@ class _Builder:
         width, height = self.i.size
         return {"width": width, "height": height, "fps": self.i.fps}
 
+    def detail(self) -> dict[str, Any]:
+        """Added to the parameters of every picture of a draft (and to nothing otherwise, so a
+        full render's keys do not change): a backend may draw it with less care."""
+        return {"draft": True} if self.i.draft else {}
+
     def title_page(self) -> dict[str, list[str]]:
         page: dict[str, list[str]] = {}
         for entry in self.i.film.title_page:
@@ -176,7 +182,7 @@ class _Builder:
             # What a renderer that composes the frame itself needs besides the prompt: who is
             # in frame (in order; over the shoulder, the speaker first), the light, the action.
             "subjects": list(shot.subjects), "speaker": speaker, "light": shot.light,
-            "place": place["place"] if place else None, "caption": shot.action,
+            "place": place["place"] if place else None, "caption": shot.action, **self.detail(),
             "prompt": self.prompt("keyframe", "image", context),
         }, inputs, shot=shot.id, seed=shot.seed)
         # A video backend that cannot start from an image makes clips from the prompt alone
@@ -233,6 +239,7 @@ class _Builder:
     def character(self, key: str, wardrobe: str) -> dict[str, Any]:
         member = self.i.symbols.cast[key]
         return {"key": key, "name": member.name, "look": member.look, "wardrobe": wardrobe, "style": self.style,
+                **self.detail(),
                 "ref_sha256": self.i.references.get(("cast", key))}
 
     def place(self, shot: ir.Shot) -> dict[str, Any] | None:
@@ -242,7 +249,7 @@ class _Builder:
         return {"key": found.key, "name": found.name, "look": found.look, "lighting": found.lighting,
                 "place": {"int": "interior", "ext": "exterior", "int/ext": "interior and exterior"}.get(shot.place or "",
                                                                                                    "view"),
-                "light": shot.light, "style": self.style, "ref_sha256": self.i.references.get(("set", found.key))}
+                "light": shot.light, "style": self.style, **self.detail(), "ref_sha256": self.i.references.get(("set", found.key))}
 
 
 def _number(value: float | None) -> str:

@@ -325,3 +325,8 @@ def test_an_alias_starting_with_the_still_lets_the_name_after_it_count() -> None
     text = ("[[cast ALIN: lean fisherman]]\n[[cast SEA GOD: figure of dark water\n  aka: THE SEA GOD]]\n\n"
             "EXT. SHORE - DAWN\n\nALIN waits.\n\nFar out, the SEA GOD rises.\n\nALIN watches the SEA GOD rise.\n")
     assert framed(text)[1:] == [("medium", ("sea god",)), ("medium", ("alin", "sea god"))]
+
+
+def test_a_shot_annotated_fade_out_ends_on_black() -> None:
+    found = shots("INT. KITCHEN - DAY\n\nSteam rises.\n\n[[shot wide, fade out, 3s]]\n\nWILL leaves.\n")
+    assert (found[-1].fade_out, found[-1].transition) == (True, None)
