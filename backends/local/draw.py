@@ -2977,13 +2977,22 @@ def credits_card(params: Mapping[str, Any]) -> Image.Image:
     generators = params.get("generators") if isinstance(params.get("generators"), Mapping) else {}
     rows = [(label, _maker(str(generators[kind]), kind)) for kind, label in ASSET_KINDS if generators.get(kind)]
     size = max(11, round(h * 0.042))
-    step = size * 1.75
-    y = h * 0.52 - step * (len(rows) - 1) / 2
-    for label, maker in rows:
-        _text(draw, (w / 2 - size * 0.8, y), label.upper(), _fitted(label.upper(), "bold", round(size * 0.78), w * 0.3, 0.14), CARD_GOLD,
-              anchor="rm", spacing=0.14)
-        draw.text((w / 2 + size * 0.8, y), maker, font=_fitted(maker, "regular", size, w * 0.45), fill=CARD_INK, anchor="lm")
-        y += step
+    if w < h:  # a portrait frame: each kind of asset above its maker, both centred
+        step = size * 2.6
+        y = h * 0.52 - step * (len(rows) - 1) / 2
+        for label, maker in rows:
+            _text(draw, (w / 2, y - size * 0.55), label.upper(), _fitted(label.upper(), "bold", round(size * 0.78), w * 0.9, 0.14),
+                  CARD_GOLD, anchor="mm", spacing=0.14)
+            draw.text((w / 2, y + size * 0.55), maker, font=_fitted(maker, "regular", size, w * 0.9), fill=CARD_INK, anchor="mm")
+            y += step
+    else:
+        step = size * 1.75
+        y = h * 0.52 - step * (len(rows) - 1) / 2
+        for label, maker in rows:
+            _text(draw, (w / 2 - size * 0.8, y), label.upper(), _fitted(label.upper(), "bold", round(size * 0.78), w * 0.3, 0.14),
+                  CARD_GOLD, anchor="rm", spacing=0.14)
+            draw.text((w / 2 + size * 0.8, y), maker, font=_fitted(maker, "regular", size, w * 0.45), fill=CARD_INK, anchor="lm")
+            y += step
     made = "Made with filmc"
     draw.text((w / 2, h * 0.86), made, font=font(max(10, round(h * 0.036)), "italic"), fill=CARD_GREY, anchor="mm")
     return card

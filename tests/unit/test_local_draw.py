@@ -269,3 +269,13 @@ def test_fonts() -> None:
     assert draw.font(20, "bold italic").getlength("filmc") > 0
     with pytest.raises(ValueError):
         draw.font(20, "heavy")
+
+
+@pytest.mark.parametrize("size", [(202, 360), (640, 360), (406, 720)])
+def test_the_credits_fit_the_frame_whatever_its_shape(size: tuple[int, int]) -> None:
+    width, height = size
+    card = np.asarray(draw.credits_card({"card": "credits", "width": width, "height": height,
+                                         "generators": dict.fromkeys(("image", "video", "speech", "music", "edit"), "local")}))
+    edges = np.concatenate([card[:, :3], card[:, -3:]], axis=1)
+    assert edges.max() < 90  # no letter runs off either side
+    assert card[:, width // 3:2 * width // 3].max() > 180  # and there is text
