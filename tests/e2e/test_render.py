@@ -5,6 +5,7 @@ subtitles, and a character's colours from shot to shot."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -211,3 +212,22 @@ def test_a_character_wears_the_same_colours_in_every_shot(built: Built) -> None:
 
 def _distance(a, b) -> float:
     return float(np.sqrt(sum((x - y) ** 2 for x, y in zip(a, b, strict=True))))
+
+
+def test_the_same_script_renders_to_the_same_bytes(tmp_path: Path) -> None:
+    """The local backend is deterministic: two builds in two places (and two hash seeds) make
+    every task's output byte for byte the same."""
+    example = ROOT / "examples" / "plain-scene.fountain"
+    digests = []
+    for n, seed in enumerate(("1", "2")):
+        folder = tmp_path / f"build{n}"
+        folder.mkdir()
+        shutil.copyfile(example, folder / example.name)
+        run = subprocess.run([sys.executable, "-m", "filmc", "build", example.name, "--draft"], cwd=folder,
+                             capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PYTHONHASHSEED": seed})
+        assert run.returncode == 0, run.stderr[-2000:]
+        lock = json.loads((folder / "film.lock").read_text(encoding="utf-8"))
+        (section,) = lock["films"].values()
+        digests.append({task: entry["digest"] for task, entry in section.items()})
+    assert digests[0] == digests[1] and len(digests[0]) > 20
