@@ -1,7 +1,7 @@
 """Render speed and memory of the embedded `local` backend.
 
     python bench/render.py            # or as part of python bench/run.py
-    python bench/render.py --rounds 3
+    python bench/render.py --rounds 5
 
 Speed: examples/splitting-the-waves.film built from an empty cache with `filmc build`, at 720p
 and at `--draft`, as seconds of film per second of wall time. The peer, measured in the same
@@ -157,9 +157,8 @@ def table(rows: list[Row]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=1, help="builds per measurement (the median is shown)")
+    parser.add_argument("--rounds", type=int, default=3, help="builds per measurement (the median is shown)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     print(f"render speed and memory of the local backend ({os.cpu_count()} cores)")
     table(bench_speed(args.rounds) + bench_memory())
 
