@@ -22,7 +22,6 @@ import math
 import os
 import re
 import subprocess
-import wave
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,15 +227,6 @@ def place(track: np.ndarray, sound: np.ndarray, at: int, gain: float = 1.0, fade
     track[at:at + piece.shape[0]] += piece
 
 
-def write_wav(path: Path, samples: np.ndarray) -> None:
-    data = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(CHANNELS)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(data.tobytes())
-
-
 # ---- segments -----------------------------------------------------------------------------
 
 _FADE_S = 0.5     # a fade in from black, or out to black
@@ -249,7 +239,9 @@ async def segment(job: Job, out: Path) -> Path:
     count = frames(float(p["duration_s"]), enc.fps)
     audio = await _segment_audio(job, count / enc.fps)
     sound = job.workdir / "sound.wav"
-    write_wav(sound, audio)
+    from . import music
+
+    music.write_wav(sound, audio, RATE)
     card = p.get("card")
     if card is not None:
         picture = await _card(job, enc)
@@ -456,10 +448,11 @@ def _mix_and_mux(listing: Path, music: list[tuple[int, Path]], speech: list[tupl
                                    stdin=subprocess.PIPE, stderr=elog)
         try:
             _pump(decoder, encoder, music, speech)
+        except BaseException:
+            decoder.kill()
+            encoder.kill()
+            raise
         finally:
-            for proc in (decoder, encoder):
-                if proc.poll() is None and proc is decoder:
-                    proc.kill()
             encoder.wait()
             decoder.wait()
     for proc, log in ((decoder, "decode.log"), (encoder, "encode.log")):

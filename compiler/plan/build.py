@@ -57,7 +57,7 @@ class _Builder:
         self.style = inputs.film.settings.style or ""
         self.looks: dict[tuple, dict[str, Any]] = {}
         self.lengths: dict[str, float] = {}  # segment id → its duration
-        self.running: list[tuple[str, float, float]] = []  # voice lines said past their shot: (task, start, end)
+        self.running: list[tuple[str, ir.Speech]] = []  # voice lines said past their shot, and their task
 
     def add(self, task_id: str, kind: str, params: dict[str, Any], inputs=(), shot: str | None = None,
             seed: int | None = None, seeded: bool = True) -> str:
@@ -144,13 +144,21 @@ class _Builder:
             "duration_s": shot.duration_s, "transition": shot.transition, "fade_out": shot.fade_out,
             "sounds": list(shot.sounds), **self.picture(),
         }
+        # A speech can run on over the next shots (a reaction shot cuts in while it goes on):
+        # their segments play the rest of the line, from before their own start.
+        self.running = [(line, s) for line, s in self.running if s.start_s + s.duration_s > shot.start_s + 1e-6]
+        segment_inputs = [(f"running:{n}", line) for n, (line, _) in enumerate(self.running, 1)]
+        lines = [{"role": f"running:{n}", "offset_s": round(s.start_s - shot.start_s, 3)}
+                 for n, (_, s) in enumerate(self.running, 1)]
         if self.i.burn_subtitles:
             segment_params["subtitles"] = [
                 {"text": s.text, "start_s": round(s.start_s - shot.start_s, 3),
-                 "end_s": round(s.start_s - shot.start_s + s.duration_s, 3)} for s in shot.speeches]
+                 "end_s": round(s.start_s - shot.start_s + s.duration_s, 3)}
+                for s in [*(s for _, s in self.running), *shot.speeches]]
         if shot.card is not None:
-            segment_params.update(card="text", text=shot.card)
-            return self.add(f"{sid}/segment", "segment", segment_params, shot=shot.id, seeded=False), None
+            segment_params.update(card="text", text=shot.card, lines=lines)
+            return self.add(f"{sid}/segment", "segment", segment_params, segment_inputs, shot=shot.id,
+                            seeded=False), None
         characters = [self.character(key, dict(shot.wardrobe).get(key, "")) for key in shot.subjects]
         speaker = next((s.character for s in shot.speeches if not s.off_screen and s.character in shot.subjects), None)
         place = self.place(shot)
@@ -204,24 +212,17 @@ class _Builder:
                 "framing": shot.framing, "characters": characters, "set": place, "light": shot.light,
             }),
         }, clip_inputs, shot=shot.id, seed=shot.seed)
-        segment_inputs = [("clip", clip)]
+        segment_inputs.insert(0, ("clip", clip))
         if shot.transition in BLENDS and previous_clip is not None:
             # A dissolve or a wipe starts from the shot before: the segment needs that shot's end.
             segment_inputs.append(("previous", previous_clip))
-        lines = []
-        # A speech can run on over the next shot (a reaction shot cuts in while it goes on):
-        # that shot's segment plays the rest of the line, from before its own start.
-        self.running = [(line, start, end) for line, start, end in self.running if end > shot.start_s + 1e-6]
-        for n, (line, start, _) in enumerate(self.running, 1):
-            segment_inputs.append((f"running:{n}", line))
-            lines.append({"role": f"running:{n}", "offset_s": round(start - shot.start_s, 3)})
         shot_end = shot.start_s + shot.duration_s
         for n, speech in enumerate(shot.speeches, 1):
             line = self.voice_line(f"{sid}/line/{n}", speech, shot.id)
             segment_inputs.append((f"line:{n}", line))
             lines.append({"role": f"line:{n}", "offset_s": round(speech.start_s - shot.start_s, 3)})
             if speech.start_s + speech.duration_s > shot_end + 1e-6:
-                self.running.append((line, speech.start_s, speech.start_s + speech.duration_s))
+                self.running.append((line, speech))
         segment_params["lines"] = lines
         return self.add(f"{sid}/segment", "segment", segment_params, segment_inputs, shot=shot.id, seeded=False), clip
 

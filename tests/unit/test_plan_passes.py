@@ -385,3 +385,16 @@ def test_a_speech_that_runs_on_over_a_reaction_shot_is_heard_there_too(tmp_path:
     # The reaction's segment plays the line from before its own start: the second half.
     assert said.params["lines"] == [{"role": "running:1", "offset_s": round(speaker.start_s - reaction.start_s, 3)}]
     assert said.params["lines"][0]["offset_s"] == pytest.approx(-speaker.duration_s)
+
+
+def test_burned_subtitles_follow_a_speech_over_the_reaction_shot(tmp_path: Path) -> None:
+    from filmc.compiler.plan import Options
+
+    long_line = " ".join(["word"] * 41)
+    text = f"[[cast WILL: a tall man]]\n[[cast ANNA: a small woman]]\n\nINT. KITCHEN - DAY\n\nWILL and ANNA sit.\n\nWILL\n{long_line}\n"
+    result = compile_text(text, "scene.film")
+    plan = make_plan(result.film, result.symbols, default_project(tmp_path), Reporter(), result.sources,
+                     options=Options(burn_subtitles=True))
+    speaker, reaction = plan.shots.shots[1:]
+    (shown,) = plan.graph.tasks[f"shot/{reaction.id}/segment"].params["subtitles"]
+    assert shown["text"] == long_line and shown["start_s"] == pytest.approx(-speaker.duration_s)
