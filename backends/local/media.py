@@ -164,9 +164,18 @@ async def camera_move(still: Path, params: Mapping[str, Any], out: Path) -> Path
         from . import draw
 
         band = out.with_name("caption.png")
-        await asyncio.to_thread(lambda: draw.caption(text, enc.width, enc.height).save(band))
+
+        def draw_band() -> tuple[int, int]:
+            # Only the band, not the transparent rest: overlay blends every pixel it is given.
+            image = draw.caption(text, enc.width, enc.height)
+            left, top, right, bottom = image.getbbox() or (0, 0, 2, 2)
+            left, top = left - left % 2, top - top % 2
+            image.crop((left, top, right + right % 2, bottom + bottom % 2)).save(band)
+            return left, top
+
+        left, top = await asyncio.to_thread(draw_band)
         inputs += ["-i", str(band)]
-        chain += "[moved];[moved][1:v]overlay=0:0"
+        chain += f"[moved];[moved][1:v]overlay={left}:{top}"
     await run([*inputs, "-filter_complex", chain + ",format=yuv420p", "-frames:v", str(count), *enc.video_args(),
                "-an", str(out)], f"move the camera over {still.name}")
     return out
@@ -295,12 +304,13 @@ async def _encode_segment(job: Job, enc: Encoding, count: int, pictures: list[Pa
     args: list[str] = []
     graph: list[str] = []
     size = f"{enc.width}:{enc.height}"
-    fit = f"scale={size}:force_original_aspect_ratio=increase,crop={size},setsar=1,fps={enc.fps}"
+    fit = f"scale={size}:force_original_aspect_ratio=increase,crop={size},setsar=1"
+    # A still is fitted once, then repeated (a looped input would decode the PNG every frame);
+    # a clip is brought to the film's frame rate.
+    timing = f"loop=loop={count - 1}:size=1:start=0,setpts=N/{enc.fps}/TB" if still else f"fps={enc.fps}"
     for n, picture in enumerate(pictures):
         args += ["-i", str(picture)]
-        # A still is read once and repeated (a looped input would decode the PNG every frame).
-        hold = f"loop=loop={count - 1}:size=1:start=0,setpts=N/{enc.fps}/TB," if still else ""
-        graph.append(f"[{n}:v]{hold}{fit},format=yuv420p[p{n}]")
+        graph.append(f"[{n}:v]{fit},format=yuv420p,{timing}[p{n}]")
     joined = "".join(f"[p{n}]" for n in range(len(pictures)))
     graph.append(f"{joined}concat=n={len(pictures)}:v=1:a=0[joined]" if len(pictures) > 1 else "[p0]null[joined]")
     # Exactly `count` frames: a clip that runs short holds its last frame.
@@ -317,7 +327,7 @@ async def _encode_segment(job: Job, enc: Encoding, count: int, pictures: list[Pa
         blend = min(_BLEND_S, count / enc.fps / 2)
         args += ["-loop", "1", "-framerate", str(enc.fps), "-t", f"{blend + 1 / enc.fps:.3f}", "-i", str(last)]
         kind = "fade" if opening == "dissolve" else "wipeleft"
-        graph.append(f"[{inputs_used}:v]{fit},format=yuv420p[prev]")
+        graph.append(f"[{inputs_used}:v]{fit},fps={enc.fps},format=yuv420p[prev]")
         graph.append(f"[prev][{label}]xfade=transition={kind}:duration={blend:.3f}:offset=0,"
                      f"trim=end_frame={count}[v1]")
         label, inputs_used = "v1", inputs_used + 1
@@ -337,6 +347,11 @@ async def _encode_segment(job: Job, enc: Encoding, count: int, pictures: list[Pa
     await run([*args, "-filter_complex", ";".join(graph), "-map", f"[{label}]", "-map", f"{inputs_used}:a:0",
                "-frames:v", str(count), *enc.video_args(), "-c:a", "pcm_s16le", "-shortest", str(out)],
               "render the shot")
+    made = await probe(out)
+    if made is None or made.frames != count:
+        # ffmpeg can end well having made too little (a filter that never saw the end of its
+        # input): better a failed shot now than a film that will not join.
+        raise BackendError(f"the rendered shot has {made.frames if made else 'no'} frames of the {count} it needs")
 
 
 async def _card(job: Job, enc: Encoding) -> Path:
@@ -455,6 +470,7 @@ def _mix_and_mux(listing: Path, music: list[tuple[int, Path]], speech: list[tupl
         finally:
             encoder.wait()
             decoder.wait()
+            decoder.stdout.close()
     for proc, log in ((decoder, "decode.log"), (encoder, "encode.log")):
         if proc.returncode != 0:
             said = (workdir / log).read_text("utf-8", "replace").strip()[-_TAIL:]
