@@ -279,3 +279,12 @@ def test_the_credits_fit_the_frame_whatever_its_shape(size: tuple[int, int]) -> 
     edges = np.concatenate([card[:, :3], card[:, -3:]], axis=1)
     assert edges.max() < 90  # no letter runs off either side
     assert card[:, width // 3:2 * width // 3].max() > 180  # and there is text
+
+
+def test_an_insert_shows_the_detail_of_the_set_and_nobody(files: dict[str, Path]) -> None:
+    sheets = {"alin": files["alin"]}
+    insert = np.asarray(draw.keyframe(shot("insert", ["alin"]), files["shore"], sheets))
+    empty = np.asarray(draw.keyframe(shot("insert", []), files["shore"], {}))
+    close = np.asarray(draw.keyframe(shot("extreme close", ["alin"]), files["shore"], sheets))
+    assert np.array_equal(insert, empty)  # the subjects of an insert are not drawn
+    assert not np.array_equal(insert, close)

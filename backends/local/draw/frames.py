@@ -30,7 +30,8 @@ from .sheets import FRONT_BOX, PAPER, _paint_figure
 class _Framing:
     """How a framing stages its shot: the height of a standing figure (times the frame's height),
     the background's zoom and blur (fraction of the frame's height), and its layout: "ground"
-    (whole figures standing on the ground line), "portrait" (heads near the top), "two" or "ots"."""
+    (whole figures standing on the ground line), "portrait" (heads near the top), "two", "ots",
+    or "detail" (nobody: an insert)."""
 
     figure: float
     zoom: float
@@ -44,10 +45,12 @@ FRAMINGS = {
     "medium": _Framing(1.6, 1.3, 0.004, "portrait"), "medium close": _Framing(2.4, 1.45, 0.006, "portrait"),
     "close": _Framing(3.0, 1.6, 0.009, "portrait"), "extreme close": _Framing(7.0, 1.9, 0.014, "portrait"),
     "two-shot": _Framing(1.9, 1.3, 0.004, "two"), "over-the-shoulder": _Framing(2.3, 1.45, 0.007, "ots"),
+    # An insert is a detail of the scene (the letter, the plaque), not a face: the set, close.
+    "insert": _Framing(0.0, 2.2, 0.003, "detail"),
 }
 FRAMING_WORDS = (  # how other names of framings map to the ones above, most specific first
     ("extreme wide", "extreme wide"), ("establishing", "extreme wide"), ("aerial", "extreme wide"), ("long", "wide"),
-    ("extreme close", "extreme close"), ("insert", "extreme close"), ("detail", "extreme close"), ("ecu", "extreme close"),
+    ("extreme close", "extreme close"), ("insert", "insert"), ("detail", "insert"), ("ecu", "extreme close"),
     ("medium close", "medium close"), ("mcu", "medium close"), ("medium wide", "cowboy"), ("medium full", "cowboy"),
     ("cowboy", "cowboy"), ("american", "cowboy"), ("over the shoulder", "over-the-shoulder"), ("ots", "over-the-shoulder"),
     ("two shot", "two-shot"), ("two", "two-shot"), ("full", "full"), ("wide", "wide"), ("close", "close"), ("cu", "close"),
@@ -225,7 +228,7 @@ def _blur(image: Image.Image, radius: float) -> Image.Image:
 def _stage(framing: _Framing, cast: Sequence[_Member], speaker: object, size: tuple[int, int], horizon: float, ground: float,
            rng: random.Random) -> list[_Placement]:
     """Where each of the cast stands, how big and turned which way, by the grammar of the framing."""
-    if not cast:
+    if not cast or framing.layout == "detail":
         return []
     w, h = size
     if framing.layout == "ots":
