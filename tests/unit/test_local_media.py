@@ -127,3 +127,16 @@ def test_the_film_joins_segments_and_lays_music_under_them(tmp_path: Path) -> No
     assert found is not None and found.frames == 36
     sound = asyncio.run(media.decode_audio(out))
     assert np.sqrt(np.mean(sound[media.RATE // 2:media.RATE * 2] ** 2)) > 0.01  # the music is there
+
+
+def test_a_clip_from_another_service_is_fitted_to_the_film(still: Path, tmp_path: Path) -> None:
+    # Another size, another frame rate, and shorter than its shot: a real service's clip.
+    foreign = asyncio.run(media.camera_move(still, {"width": 200, "height": 112, "fps": 24, "move": "pan right",
+                                                    "duration_s": 0.5, "seed": 1}, tmp_path / "foreign.mov"))
+    job = Job(task_id="s", kind="segment", workdir=tmp_path, inputs={"clip": foreign},
+              params={**SIZE, "duration_s": 1.0, "transition": None, "fade_out": False, "sounds": [], "lines": []})
+    out = asyncio.run(media.segment(job, tmp_path / "s.mov"))
+    found = asyncio.run(media.probe(out))
+    assert found is not None and (found.width, found.height, found.frames) == (160, 90, 12)
+    pictures = frames_of(out)
+    assert np.abs(pictures[-1] - pictures[-4]).mean() < 1  # held on its last frame
