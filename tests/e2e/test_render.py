@@ -186,7 +186,7 @@ def test_a_character_wears_the_same_colours_in_every_shot(built: Built) -> None:
     the new sheet's colours show and the old accent gives way to the new one."""
     palettes = sheet_palettes(built)
     starts = built.starts()
-    checked = 0
+    checked = compared = 0
     for shot in built.plan.shots.shots:
         if shot.framing not in CLOSE_ENOUGH or not shot.subjects:
             continue
@@ -206,8 +206,12 @@ def test_a_character_wears_the_same_colours_in_every_shot(built: Built) -> None:
                     # A small accent (an armband) may not show at all; a wrong one must not.
                     own, wrong = colour_share(picture, palette["accent"]), colour_share(picture, other["accent"])
                     assert own >= wrong and (wrong == 0 or own > wrong), (shot.id, role, "wears another sheet's accent")
+                    compared += own > 0
             checked += 1
     assert checked >= 3
+    changed = any(_distance(a["accent"], b["accent"]) > 60 for s, a in palettes.items() for t, b in palettes.items()
+                  if s != t and s.split("~")[0] == t.split("~")[0])
+    assert compared >= 2 or not changed, "a wardrobe change that no shot was measured against"
 
 
 def _distance(a, b) -> float:
