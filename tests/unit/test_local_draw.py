@@ -288,3 +288,11 @@ def test_an_insert_shows_the_detail_of_the_set_and_nobody(files: dict[str, Path]
     close = np.asarray(draw.keyframe(shot("extreme close", ["alin"]), files["shore"], sheets))
     assert np.array_equal(insert, empty)  # the subjects of an insert are not drawn
     assert not np.array_equal(insert, close)
+
+
+@pytest.mark.parametrize("wardrobe", ["ash-grey tunic, gold fire-god armband", "grey tunic, gold bracelet"])
+def test_a_coloured_armband_or_bracelet_is_the_accent(wardrobe: str) -> None:
+    for look in ("lean fisherman", "19-year-old fisherman, lean, sunburnt, short black hair, fierce eyes"):
+        accent = draw.figure_palette({"key": "alin", "name": "ALIN", "look": look, "wardrobe": wardrobe})["accent"]
+        red, green, blue = accent
+        assert red > 180 and 120 < green < 200 and blue < 90, accent  # gold, whatever the look

@@ -27,7 +27,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     **{w: ("accent", w) for w in (
         "sash", "belt", "scarf", "necklace", "tie", "necktie", "bowtie", "hat", "cap", "beret", "hood", "crown", "tiara",
         "headband", "bandana", "headscarf", "turban", "cape", "cloak", "shawl", "mantle", "apron", "gloves", "ribbon", "collar",
-        "pendant", "amulet", "beads", "choker", "circlet", "diadem", "stole", "cravat", "bandanna", "fedora", "helmet")},
+        "pendant", "amulet", "beads", "choker", "circlet", "diadem", "stole", "cravat", "bandanna", "fedora", "helmet",
+        "armband", "armbands", "armlet", "bracelet", "bangle", "wristband", "girdle", "cummerbund", "brooch", "torc")},
     **{w: ("shoes", w) for w in ("boots", "shoes", "sandals", "sneakers", "heels", "slippers", "loafers", "trainers", "clogs")},
     **{w: ("hair", w) for w in (
         "hair", "braid", "braids", "plait", "plaits", "ponytail", "bun", "curls", "locks", "mane", "dreadlocks", "afro",
