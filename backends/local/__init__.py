@@ -23,6 +23,8 @@ from ..base import CAPABILITIES, Backend, BackendError, Capabilities, Job
 
 
 class LocalBackend(Backend):
+    # In every task's key: raise it whenever what the renderer makes changes, so that a build
+    # after an upgrade makes its assets again instead of reusing the old ones.
     version = "1.0"
     capabilities = Capabilities(
         produces=frozenset(CAPABILITIES), reference_images=True, seeds=True, first_frame=True,
