@@ -109,24 +109,30 @@ def test_music_ducks_under_speech_with_ramps() -> None:
     assert at(3.5) == pytest.approx(1.0)
 
 
-def test_the_film_joins_segments_and_lays_music_under_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("size", "sound"), [((160, 90), "24000 Hz, mono"), ((64, 480), "48000 Hz, stereo")])
+def test_the_film_joins_segments_and_lays_music_under_them(tmp_path: Path, size, sound: str) -> None:
+    picture = {**SIZE, "width": size[0], "height": size[1]}
     segments = {}
     for n in (1, 2):
         folder = tmp_path / f"s{n}"
         folder.mkdir()
-        segments[f"segment:{n:04d}"] = asyncio.run(media.segment(card_job(folder), folder / "s.mov"))
+        job = card_job(folder)
+        job = Job(task_id=job.task_id, kind=job.kind, workdir=job.workdir, inputs={}, params={**job.params, **picture})
+        segments[f"segment:{n:04d}"] = asyncio.run(media.segment(job, folder / "s.mov"))
     score = tmp_path / "music.wav"
     music.write_wav(score, music.score(["warm"], 90, 3.0, 1), music.RATE)
     workdir = tmp_path / "film"
     workdir.mkdir()
-    params = {**SIZE, "segments": [1.5, 1.5], "music": [{"role": "music:1", "start_s": 0.0, "duration_s": 3.0}],
+    params = {**picture, "segments": [1.5, 1.5], "music": [{"role": "music:1", "start_s": 0.0, "duration_s": 3.0}],
               "speech": []}
     out = asyncio.run(media.film(Job(task_id="film", kind="film", params=params, workdir=workdir,
                                      inputs={**segments, "music:1": score}), workdir / "film.mp4"))
     found = asyncio.run(media.probe(out))
     assert found is not None and found.frames == 36
-    sound = asyncio.run(media.decode_audio(out))
-    assert np.sqrt(np.mean(sound[media.RATE // 2:media.RATE * 2] ** 2)) > 0.01  # the music is there
+    heard = asyncio.run(media.decode_audio(out))
+    assert np.sqrt(np.mean(heard[media.RATE // 2:media.RATE * 2] ** 2)) > 0.01  # the music is there
+    info = subprocess.run([media.ffmpeg(), "-hide_banner", "-i", str(out)], capture_output=True, text=True).stderr
+    assert sound in info  # a draft's sound is lighter
 
 
 def test_a_clip_from_another_service_is_fitted_to_the_film(still: Path, tmp_path: Path) -> None:
