@@ -77,7 +77,8 @@ async def _picture(job: Job, render: Callable) -> Path:
 async def _clip(job: Job) -> Path:
     from . import media
 
-    first = job.inputs.get("first_frame") or job.inputs.get("previous")
+    # (`previous`, the clip before a continuous shot, is a video: the keyframe is what moves.)
+    first = job.inputs.get("first_frame")
     if first is None:
         raise BackendError("a local clip moves a camera over a first frame, and this task has none")
     return await media.camera_move(first, job.params, job.workdir / "clip.mov")

@@ -144,6 +144,12 @@ def move_expressions(move: str, count: int, seed: int) -> tuple[str, str, str]:
     return zoom, x, y
 
 
+def _fit(enc: Encoding) -> str:
+    """The filters that bring any picture to the film's size: scaled to cover it, centre cut."""
+    size = f"{enc.width}:{enc.height}"
+    return f"scale={size}:force_original_aspect_ratio=increase:flags=bicubic,crop={size},setsar=1"
+
+
 def _drift(amplitudes, periods, phases) -> str:
     terms = "".join(f"+{a:g}*sin(on/{p:g}+{f:.4f})" for a, p, f in zip(amplitudes, periods, phases, strict=True))
     return f"(0.5{terms})"
@@ -153,13 +159,12 @@ async def camera_move(still: Path, params: Mapping[str, Any], out: Path) -> Path
     enc = Encoding.of(params)
     count = frames(float(params["duration_s"]), enc.fps)
     move = str(params.get("move") or "static")
-    zoom, x, y = move_expressions(move, count, int(params.get("seed") or 0))
-    fit = (f"[0:v]scale={enc.width}:{enc.height}:force_original_aspect_ratio=increase:flags=bicubic,"
-           f"crop={enc.width}:{enc.height},setsar=1")
-    if _SAME_MOVE.get(move, move) == "static" or move not in _MOVES and move not in _SAME_MOVE:
+    fit = f"[0:v]{_fit(enc)}"
+    if _SAME_MOVE.get(move, move) not in _MOVES.keys() - {"static"}:
         # Nothing moves: the still, fitted once and repeated (a quarter cheaper than zoompan).
         chain = f"{fit},format=yuv420p,loop=loop={count - 1}:size=1:start=0,setpts=N/{enc.fps}/TB"
     else:
+        zoom, x, y = move_expressions(move, count, int(params.get("seed") or 0))
         chain = f"{fit},zoompan=z='{zoom}':x='{x}':y='{y}':d={count}:s={enc.width}x{enc.height}:fps={enc.fps}"
     inputs = ["-i", str(still)]
     text = " ".join(str(params.get("caption") or "").split())
@@ -307,8 +312,7 @@ async def _encode_segment(job: Job, enc: Encoding, count: int, pictures: list[Pa
     p = job.params
     args: list[str] = []
     graph: list[str] = []
-    size = f"{enc.width}:{enc.height}"
-    fit = f"scale={size}:force_original_aspect_ratio=increase,crop={size},setsar=1"
+    fit = _fit(enc)
     # A still is fitted once, then repeated (a looped input would decode the PNG every frame);
     # a clip is brought to the film's frame rate.
     timing = f"loop=loop={count - 1}:size=1:start=0,setpts=N/{enc.fps}/TB" if still else f"fps={enc.fps}"
