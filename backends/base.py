@@ -12,7 +12,7 @@ returns. A backend never sees the cache, the lockfile or another task.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -38,7 +38,10 @@ class Capabilities(BaseModel):
     `max_clip_s` is the longest clip one video request can make (Kling and Runway: 10 s);
     None means any length. `reference_images` and `seeds` say whether requests can carry a
     character's reference image and a seed; `first_frame` whether a clip can start from a
-    given image (image-to-video). `prices` are per task kind (`clip`, `keyframe`, ...).
+    given image (image-to-video), `last_frame` whether it can be asked to end on one (Kling's
+    `image_tail`, Runway's `position: last`). `line_context` says whether a voice line is
+    better for knowing the lines said before and after it (ElevenLabs' previous and next
+    text). `prices` are per task kind (`clip`, `keyframe`, ...).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -48,6 +51,8 @@ class Capabilities(BaseModel):
     reference_images: bool = False
     seeds: bool = False
     first_frame: bool = False
+    last_frame: bool = False
+    line_context: bool = False
     prices: dict[str, Price] = {}
 
 
@@ -68,6 +73,13 @@ class Job:
     workdir: Path
     seed: int | None = None
     references: Mapping[str, Path] = field(default_factory=dict)
+    # Called with a short state ("queued, 3 ahead", "running 40%") while a long task runs, for
+    # the progress display; never required.
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
+
+    def tell(self, state: str) -> None:
+        if self.progress is not None:
+            self.progress(state)
 
 
 class BackendError(Exception):
@@ -90,9 +102,18 @@ class Backend:
     prompt_family: ClassVar[str] = "default"
     # film.toml settings about how to run, not what to make: left out of task keys.
     SCHEDULING: ClassVar[frozenset[str]] = frozenset({"concurrency", "timeout_s", "retries", "requests_per_minute"})
+    # The environment variables holding its credentials, all needed (`filmc backends` says
+    # whether they are set; they are never read from film.toml).
+    CREDENTIALS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         self.settings = dict(settings or {})
+
+    def setup(self, root: Path) -> None:
+        """Called once after creation with the project folder, before anything is planned: a
+        backend whose settings name files (a ComfyUI workflow) reads them here, relative to
+        `root`. Raise ValueError with a message naming the setting to reject them; filmc
+        reports it as an `invalid-config` error. The default does nothing."""
 
     def identity(self) -> dict[str, Any]:
         """What about this backend decides its output: name, version, output-shaping settings."""
@@ -114,6 +135,10 @@ class Backend:
 
     async def generate(self, job: Job) -> Path:
         raise NotImplementedError
+
+    async def close(self) -> None:
+        """Called once when a build is done with the backend (finished, failed or
+        interrupted): close connections. The default does nothing."""
 
 
 def frames(duration_s: float, fps: int) -> int:

@@ -25,10 +25,15 @@ EXAMPLES = ROOT / "examples"
 PLUGINS = ROOT / "tests" / "plugins"
 
 
+# Loopback fakes of the services the HTTP backends talk to, importable as `fakes`.
+FAKES = ROOT / "tests"
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if str(PLUGINS) not in sys.path:
-        sys.path.insert(0, str(PLUGINS))
-        importlib.invalidate_caches()
+    for folder in (PLUGINS, FAKES):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    importlib.invalidate_caches()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

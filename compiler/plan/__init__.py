@@ -112,6 +112,8 @@ def resolve_backends(project: Project) -> tuple[dict[str, Backend], dict[str, st
         if name not in backends:
             try:
                 made = registry.create(name, project.config.backend.get(name, {}))
+                if made is not None:
+                    made.setup(project.root)
             except Exception as exc:  # noqa: BLE001 - a plugin that rejects its settings
                 raise BackendSetupError(name, capability, f"{type(exc).__name__}: {exc}") from None
             if made is not None:
