@@ -28,6 +28,25 @@ def installed() -> list[str]:
     return sorted({ep.name for ep in entry_points(group=GROUP)})
 
 
+# Why a backend failed to load, by name (for `filmc backends`).
+_PROBLEMS: dict[str, str] = {}
+
+
+def problem(name: str) -> str | None:
+    """Why the backend called `name` failed to load, or None (it loaded, or is not installed)."""
+    load(name)
+    return _PROBLEMS.get(name)
+
+
+def package(name: str) -> str | None:
+    """The distribution that registers the backend called `name` (`filmc` for its own)."""
+    for ep in entry_points(group=GROUP):
+        if ep.name == name:
+            dist = getattr(ep, "dist", None)
+            return dist.name if dist is not None else None
+    return None
+
+
 @functools.cache
 def load(name: str) -> type[Backend] | None:
     """The backend class registered as `name`; None when there is none or it fails to load."""
@@ -39,7 +58,8 @@ def load(name: str) -> type[Backend] | None:
             declared = loaded.capabilities
             if not isinstance(declared, Capabilities):
                 declared = Capabilities.model_validate(declared)
-        except Exception:  # noqa: BLE001 - a broken plugin is skipped, like OTIO's
+        except Exception as exc:  # noqa: BLE001 - a broken plugin is skipped, like OTIO's
+            _PROBLEMS[name] = f"{type(exc).__name__}: {exc}".strip()
             return None
         if not (isinstance(loaded, type) and issubclass(loaded, Backend)):
             # A plugin that only declares: wrap it so the planner can still read it.

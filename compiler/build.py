@@ -19,7 +19,7 @@ from pathlib import Path
 from .cache import LOCK_NAME, Cache, Locked, file_digest, read_lock, write_atomic, write_lock
 from .diagnostics import Reporter
 from .driver import Result, compile_file
-from .execute import Listener, Outcome, execute, stale
+from .execute import Listener, Outcome, StatusListener, execute, stale
 from .plan import DEFAULT_OPTIONS, Options, Plan, make_plan
 from .plan.tasks import Task
 from .project import Project, load_project
@@ -119,8 +119,9 @@ def exclusive(prepared: Prepared):
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def run(prepared: Prepared, listener: Listener | None = None) -> Outcome:
-    """Run the stale tasks and record every made task in film.lock, interrupted or not."""
+def run(prepared: Prepared, listener: Listener | None = None, status: StatusListener | None = None) -> Outcome:
+    """Run the stale tasks and record every made task in film.lock, interrupted or not.
+    `status` hears what backends say of long tasks while they run."""
     config = prepared.project.config
 
     def concurrency(name: str) -> int:
@@ -130,7 +131,7 @@ def run(prepared: Prepared, listener: Listener | None = None) -> Outcome:
 
     outcome = Outcome()
     try:
-        outcome = asyncio.run(execute(prepared.plan, prepared.cache, concurrency, listener, outcome))
+        outcome = asyncio.run(execute(prepared.plan, prepared.cache, concurrency, listener, outcome, status))
     except KeyboardInterrupt:
         outcome.interrupted = True
     finally:

@@ -283,14 +283,21 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, draft
     progress = _progress(summary["to_run"])
     try:
         with builder.exclusive(prepared):
-            outcome = builder.run(prepared, progress)
+            outcome = builder.run(prepared, progress, progress.status)
     except (builder.Busy, CacheError) as exc:
         click.echo(f"filmc: not building: {exc}", err=True)
         sys.exit(1)
     finally:
         progress.close()
+    if outcome.failed:
+        click.echo(f"{len(outcome.failed)} {'task' if len(outcome.failed) == 1 else 'tasks'} failed "
+                   "(the next `filmc build` retries only these):", err=True)
+    shots = {shot.id: shot for shot in prepared.plan.shots.shots}
     for task_id, reason in outcome.failed.items():
         click.echo(f"failed: {task_id}: {reason}", err=True)
+        shot = shots.get(prepared.plan.graph.tasks[task_id].shot or "")
+        if shot is not None:
+            click.echo(f"  shot {shot.id} at {shot.span.file}:{shot.span.line}", err=True)
     if outcome.skipped:
         click.echo(f"skipped {len(outcome.skipped)} tasks that need a failed one", err=True)
     for task_id in outcome.drifted:
@@ -315,6 +322,57 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, draft
     click.echo(f"{target}: {_clock(prepared.plan.runtime_s)} of film ({made}); subtitles in {subtitles}", err=True)
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the backends as JSON (one object each).")
+def backends(as_json: bool) -> None:
+    """List the installed backends: what each makes and takes, and whether its credentials are set."""
+    from ..backends import registry
+
+    rows = [_backend_row(name) for name in registry.installed()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        head = f"{row['name']}" + (f"  ({row['package']})" if row["package"] else "")
+        if row["problem"]:
+            click.echo(f"{head}\n  broken: {row['problem']} (skipped; films that name it use `local`)\n")
+            continue
+        takes = [word for word, key in (("reference images", "reference_images"), ("seeds", "seeds"),
+                                        ("a first frame", "first_frame"), ("a last frame", "last_frame"),
+                                        ("the lines around a line", "line_context")) if row[key]]
+        click.echo(head)
+        click.echo(f"  makes: {', '.join(row['produces']) or 'nothing'}"
+                   + (f"; clips up to {row['max_clip_s']:g}s" if row["max_clip_s"] else ""))
+        click.echo(f"  takes: {', '.join(takes) or 'prompts only'}")
+        if row["credentials"]:
+            said = ", ".join(f"{env} {'set' if ok else 'missing'}" for env, ok in row["credentials"].items())
+            click.echo(f"  credentials: {said}")
+        click.echo(f"  ready: {'yes' if row['ready'] else 'no: ' + row['why_not']}")
+        click.echo("")
+
+
+def _backend_row(name: str) -> dict:
+    """What `filmc backends` says of one backend. Credentials are named with whether they are
+    set, never shown."""
+    from ..backends import registry
+
+    row = {"name": name, "package": registry.package(name), "problem": registry.problem(name)}
+    loaded = registry.load(name)
+    if loaded is None:
+        return {**row, "problem": row["problem"] or "it fails to load", "ready": False}
+    caps = loaded.capabilities
+    credentials = {env: bool(os.environ.get(env)) for env in getattr(loaded, "CREDENTIALS", ())}
+    row.update(produces=sorted(caps.produces), max_clip_s=caps.max_clip_s, reference_images=caps.reference_images,
+               seeds=caps.seeds, first_frame=caps.first_frame, last_frame=caps.last_frame,
+               line_context=caps.line_context, credentials=credentials)
+    try:
+        why = loaded({}).unavailable()
+    except Exception as exc:  # noqa: BLE001 - a backend that needs settings to start
+        why = f"it needs settings in film.toml to start ({exc})"
+    row.update(ready=why is None, why_not=why)
+    return row
+
+
 class _Lines:
     """Progress for a log: one line a finished task."""
 
@@ -325,6 +383,9 @@ class _Lines:
         if what in ("built", "failed"):
             self.count += 1
             click.echo(f"[{self.count}/{self.total}] {what} {task.id} ({task.backend}, {seconds:.1f}s)", err=True)
+
+    def status(self, task, text: str) -> None:
+        """A log gets one line a task, when it ends; states in between are for terminals."""
 
     def close(self) -> None:
         pass
@@ -342,11 +403,25 @@ class _Bar:
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=console, transient=True)
         self.bar = self.progress.add_task("building", total=total)
+        self.rows: dict[str, int] = {}
         self.progress.start()
 
     def __call__(self, task, what: str, seconds: float) -> None:
         self.count += what in ("built", "failed", "skipped")
         self.progress.update(self.bar, completed=self.count, description=f"{what} {task.id}")
+        row = self.rows.pop(task.id, None)
+        if row is not None:
+            self.progress.remove_task(row)
+
+    def status(self, task, text: str) -> None:
+        """A long task's state from its backend ("queued at Runway", "running 40%"): a row of
+        its own under the bar while it runs."""
+        row = self.rows.get(task.id)
+        label = f"  {task.id}: {text}"
+        if row is None:
+            self.rows[task.id] = self.progress.add_task(label, total=None)
+        else:
+            self.progress.update(row, description=label)
 
     def close(self) -> None:
         import time

@@ -48,6 +48,8 @@ class Outcome:
 
 # Called as each task ends: (task, "built" | "cached" | "failed" | "skipped", seconds).
 Listener = Callable[[Task, str, float], None]
+# Called while a long task runs, with what its backend says of it ("queued, 3 ahead").
+StatusListener = Callable[[Task, str], None]
 
 
 def stale(plan: Plan, cache: Cache) -> tuple[list[Task], dict[str, Entry]]:
@@ -64,10 +66,11 @@ def stale(plan: Plan, cache: Cache) -> tuple[list[Task], dict[str, Entry]]:
 
 
 async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], listener: Listener | None = None,
-                  outcome: Outcome | None = None) -> Outcome:
+                  outcome: Outcome | None = None, status: StatusListener | None = None) -> Outcome:
     """Run every stale task of the plan; returns what happened (in `outcome`, when given, so
     that a caller still has it after an interruption). Cancellation (Ctrl-C) stops the running
-    tasks and keeps everything already made."""
+    tasks (a backend cancels what it submitted to its service) and keeps everything already
+    made. Each backend is closed at the end, however the build ends."""
     outcome = outcome if outcome is not None else Outcome()
     to_run, found = stale(plan, cache)
     outcome.entries.update(found)
@@ -92,7 +95,7 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
             try:
                 started = time.monotonic()
                 try:
-                    entry = await _make(plan, cache, task, outcome.entries)
+                    entry = await _make(plan, cache, task, outcome.entries, status)
                 except _Failed as exc:
                     outcome.failed[task.id] = str(exc)
                     _tell(listener, task, "failed", time.monotonic() - started)
@@ -114,6 +117,12 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
             job.cancel()
         await asyncio.gather(*jobs, return_exceptions=True)
         raise
+    finally:
+        for backend in plan.backends.values():
+            try:
+                await backend.close()
+            except Exception:  # noqa: BLE001 - closing a connection must not lose what was made
+                pass
     return outcome
 
 
@@ -154,7 +163,8 @@ class _Failed(Exception):
     """A task that could not be made, with the reason to show."""
 
 
-async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry]) -> Entry:
+async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry],
+                status: StatusListener | None = None) -> Entry:
     backend = plan.backends[task.backend]
     inputs = {}
     for role, source in task.inputs:
@@ -174,7 +184,8 @@ async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry])
         if task.params.get("ref_sha256") in plan.references:
             references["ref"] = plan.references[task.params["ref_sha256"]]
         job = Job(task_id=task.id, kind=task.kind, params=task.params, workdir=workdir, seed=task.seed,
-                  inputs=inputs, references=references)
+                  inputs=inputs, references=references,
+                  progress=(lambda text: status(task, text)) if status is not None else None)
         try:
             produced = Path(await backend.generate(job))
         except BackendError as exc:

@@ -81,6 +81,8 @@ def make_plan(film: ir.Film, symbols: ir.Symbols, project: Project, reporter: Re
             families={cap: backends[name].prompt_family for cap, name in serving.items()},
             reference_images={cap: backends[name].capabilities.reference_images for cap, name in serving.items()},
             first_frame={cap: backends[name].capabilities.first_frame for cap, name in serving.items()},
+            last_frame={cap: backends[name].capabilities.last_frame for cap, name in serving.items()},
+            line_context={cap: backends[name].capabilities.line_context for cap, name in serving.items()},
         ),
         prompts=Prompts(project.root), size=frame_size(film, height), fps=fps,
         references={k: digest for k, (digest, _) in references.items()}, burn_subtitles=options.burn_subtitles,

@@ -8,7 +8,7 @@ identical tasks one (merge). Keeping this step naive keeps it easy to check.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import ir
@@ -24,6 +24,8 @@ class Backends:
     families: dict[str, str]
     reference_images: dict[str, bool]
     first_frame: dict[str, bool]
+    last_frame: dict[str, bool] = field(default_factory=dict)
+    line_context: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class _Builder:
         self.looks: dict[tuple, dict[str, Any]] = {}
         self.lengths: dict[str, float] = {}  # segment id → its duration
         self.running: list[tuple[str, ir.Speech]] = []  # voice lines said past their shot, and their task
+        self.context: dict[int, tuple[str, str]] = {}  # speech (by id) → the same voice's lines around it
 
     def add(self, task_id: str, kind: str, params: dict[str, Any], inputs=(), shot: str | None = None,
             seed: int | None = None, seeded: bool = True) -> str:
@@ -92,6 +95,7 @@ class _Builder:
                 "card": "title", "title": self.title_page(), "duration_s": shots.title_card_s, **self.picture(),
             }, seeded=False))
         previous_clip: str | None = None
+        self.context = _line_context(shots.shots) if self.i.backends.line_context.get("speech") else {}
         for shot in shots.shots:
             segment, previous_clip = self.shot(shot, previous_clip)
             segments.append(segment)
@@ -198,6 +202,10 @@ class _Builder:
         clip_inputs = [("first_frame", keyframe)] if self.i.backends.first_frame.get("video") else []
         if shot.continuous and previous_clip is not None:
             clip_inputs.append(("previous", previous_clip))
+            if self.i.backends.last_frame.get("video"):
+                # The shot before ends on this shot's keyframe: the two meet on one frame made
+                # from the same sheets, instead of each chaining from the other's last frame.
+                self.end_on(previous_clip, keyframe)
         if self.i.backends.reference_images.get("video"):
             clip_inputs += sheets
         speeches = [{"name": s.name, "sung": s.sung, "direction": s.direction} for s in shot.speeches]
@@ -226,14 +234,21 @@ class _Builder:
         segment_params["lines"] = lines
         return self.add(f"{sid}/segment", "segment", segment_params, segment_inputs, shot=shot.id, seeded=False), clip
 
+    def end_on(self, clip: str, keyframe: str) -> None:
+        at = next(n for n, t in enumerate(self.tasks) if t.id == clip)
+        self.tasks[at] = replace(self.tasks[at], inputs=self.tasks[at].inputs + (("last_frame", keyframe),))
+
     def voice_line(self, task_id: str, speech: ir.Speech, shot: str) -> str:
         member = self.i.symbols.cast.get(speech.character) if speech.character else None
         voice = member.voice if member else ""
         context = {"name": speech.name, "voice": voice, "direction": speech.direction, "sung": speech.sung}
+        around = self.context.get(id(speech))
         return self.add(task_id, "voice_line", {
             "character": member.name if member else speech.name, "text": speech.text, "voice": voice,
             "direction": speech.direction, "sung": speech.sung, "duration_s": speech.duration_s,
             "prompt": self.prompt("voice_line", "speech", context),
+            # For a speech backend that delivers a line better knowing the lines around it.
+            **({"previous_text": around[0], "next_text": around[1]} if around is not None else {}),
         }, shot=shot, seed=member.seed if member and member.seed is not None else
             derived_seed("voice", {"character": member.key if member else speech.name}))
 
@@ -251,6 +266,20 @@ class _Builder:
                 "place": {"int": "interior", "ext": "exterior", "int/ext": "interior and exterior"}.get(shot.place or "",
                                                                                                    "view"),
                 "light": shot.light, "style": self.style, **self.detail(), "ref_sha256": self.i.references.get(("set", found.key))}
+
+
+def _line_context(shots) -> dict[int, tuple[str, str]]:
+    """For each speech (by identity), the same voice's line before it and after it in the same
+    scene ("" at either end): what a speech backend needs to keep one delivery across lines."""
+    by_voice: dict[tuple[int, str], list[ir.Speech]] = {}
+    for shot in shots:
+        for speech in shot.speeches:
+            by_voice.setdefault((shot.scene, speech.character or speech.name), []).append(speech)
+    found = {}
+    for lines in by_voice.values():
+        for n, speech in enumerate(lines):
+            found[id(speech)] = (lines[n - 1].text if n else "", lines[n + 1].text if n + 1 < len(lines) else "")
+    return found
 
 
 def _number(value: float | None) -> str:

@@ -34,8 +34,12 @@ def run(graph: Graph, max_clip_s: Mapping[str, float | None]) -> Graph:
             if n > 1:
                 # A part of its own seed: the same seed would restart the same motion.
                 params["seed"] = derived_seed("clip", {**params, "seed": task.params.get("seed")})
-            inputs = task.inputs if n == 1 else ((("previous", ids[-1]),) + tuple(
-                (role, source) for role, source in task.inputs if role.startswith("sheet:")))
+            # The first part starts where the shot does; the last ends where it must (on the
+            # next continuous shot's keyframe, when the backend takes a last frame).
+            inputs = tuple((role, source) for role, source in task.inputs if role != "last_frame") if n == 1 else (
+                (("previous", ids[-1]),) + tuple((role, source) for role, source in task.inputs if role.startswith("sheet:")))
+            if n == count:
+                inputs += tuple((role, source) for role, source in task.inputs if role == "last_frame")
             ids.append(f"{task.id}.{n}")
             tasks.append(replace(task, id=ids[-1], params=params, inputs=inputs))
         parts_of[task.id] = ids

@@ -144,6 +144,9 @@ def test_declared_kinds_match_what_the_suite_tests(case: Case, fake: FakeService
 
 def test_unavailable_without_its_credentials(case: Case, fake: FakeService, monkeypatch):
     backend = backend_for(case, fake.url)
+    if not case.env:
+        assert backend.unavailable() is None
+        return
     for name in case.env:
         monkeypatch.delenv(name)
     reason = backend.unavailable()
@@ -221,6 +224,8 @@ def test_caps_the_size_of_what_it_keeps(case: Case, fake: FakeService, tmp_path:
 
 
 def test_a_wrong_key_names_the_variable(case: Case, fake: FakeService, tmp_path: Path, monkeypatch):
+    if not case.env:
+        pytest.skip(f"{case.name} needs no credentials")
     for name in case.env:
         monkeypatch.setenv(name, "wrong-key-123456")
     message = failure(backend_for(case, fake.url), job_for(case, first_kind(case), tmp_path / "job"))

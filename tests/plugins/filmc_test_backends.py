@@ -103,3 +103,12 @@ class CountingPicky(Counting):
         super().__init__(settings)
         if "model" not in self.settings:
             raise ValueError("[backend.counting-picky] needs `model`")
+
+
+class CountingEnds(Counting):
+    """The counting fake as a Kling- or Runway-like video service that can end a clip on a
+    given image (`last_frame`), with an 8 s limit, and as an ElevenLabs-like voice that reads
+    the lines around each line (`line_context`)."""
+
+    capabilities = Capabilities(produces=_EVERYTHING, max_clip_s=8, reference_images=True, seeds=True,
+                                first_frame=True, last_frame=True, line_context=True, prices=_PRICES)

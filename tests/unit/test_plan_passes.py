@@ -398,3 +398,78 @@ def test_burned_subtitles_follow_a_speech_over_the_reaction_shot(tmp_path: Path)
     speaker, reaction = plan.shots.shots[1:]
     (shown,) = plan.graph.tasks[f"shot/{reaction.id}/segment"].params["subtitles"]
     assert shown["text"] == long_line and shown["start_s"] == pytest.approx(-speaker.duration_s)
+
+
+CONTINUOUS = """[[cast WILL: a tall man]]
+[[cast ANNA: a small woman]]
+
+INT. KITCHEN - DAY
+
+[[shot wide on WILL, 4s]]
+
+WILL sits.
+
+[[shot medium on WILL, 12s, continuous]]
+
+WILL stands.
+
+WILL
+Hello there.
+
+ANNA
+Hello.
+
+WILL
+Goodbye then.
+
+INT. HALL - DAY
+
+WILL
+Again.
+"""
+
+
+def test_a_clip_ends_on_the_keyframe_of_the_continuous_shot_after_it(tmp_path: Path) -> None:
+    plan = _plan_text_with(tmp_path, '[backends]\nvideo = "counting-ends"\n', CONTINUOUS)
+    first, second = plan.shots.shots[:2]
+    clip = plan.graph.tasks[f"shot/{first.id}/clip"]
+    assert dict(clip.inputs)["last_frame"] == f"shot/{second.id}/keyframe"
+    # The 12 s shot is split (8 s at most): only its first part starts on the keyframe, and
+    # no part ends on a keyframe, because no continuous shot follows it.
+    parts = [t for t in plan.graph if t.kind == "clip" and t.id.startswith(f"shot/{second.id}/clip")]
+    assert [dict(t.inputs).get("first_frame") for t in parts] == [f"shot/{second.id}/keyframe", None]
+    assert dict(parts[0].inputs)["previous"] == clip.id
+    assert all("last_frame" not in dict(t.inputs) for t in parts)
+
+
+def test_only_the_last_part_of_a_split_clip_ends_on_the_next_keyframe(tmp_path: Path) -> None:
+    script = CONTINUOUS.replace("[[shot wide on WILL, 4s]]", "[[shot wide on WILL, 14s]]")
+    plan = _plan_text_with(tmp_path, '[backends]\nvideo = "counting-ends"\n', script)
+    first, second = plan.shots.shots[:2]
+    parts = [t for t in plan.graph if t.kind == "clip" and t.id.startswith(f"shot/{first.id}/clip")]
+    assert [dict(t.inputs).get("last_frame") for t in parts] == [None, f"shot/{second.id}/keyframe"]
+
+
+def test_a_service_without_last_frames_gets_none(tmp_path: Path) -> None:
+    plan = _plan_text_with(tmp_path, '[backends]\nvideo = "counting"\n', CONTINUOUS)
+    assert all("last_frame" not in dict(t.inputs) for t in plan.graph if t.kind == "clip")
+
+
+def test_a_voice_that_reads_context_gets_the_same_voices_lines_around_it(tmp_path: Path) -> None:
+    plan = _plan_text_with(tmp_path, '[backends]\nspeech = "counting-ends"\n', CONTINUOUS)
+    lines = {t.params["text"]: t.params for t in plan.graph if t.kind == "voice_line"}
+    assert (lines["Hello there."]["previous_text"], lines["Hello there."]["next_text"]) == ("", "Goodbye then.")
+    assert (lines["Goodbye then."]["previous_text"], lines["Goodbye then."]["next_text"]) == ("Hello there.", "")
+    assert (lines["Hello."]["previous_text"], lines["Hello."]["next_text"]) == ("", "")
+    # Another scene is another conversation.
+    assert lines["Again."]["previous_text"] == ""
+    local = _plan_text_with(tmp_path / "local", "", CONTINUOUS)
+    assert all("previous_text" not in t.params for t in local.graph if t.kind == "voice_line")
+
+
+def _plan_text_with(tmp_path: Path, config: str, script: str):
+    write(tmp_path / "film.toml", config)
+    path = write(tmp_path / "scene.film", script)
+    result = compile_file(path)
+    assert not result.has_errors, result.diagnostics
+    return make_plan(result.film, result.symbols, load_project(path, Reporter()), Reporter(), result.sources)
