@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import media
+from fakes.server import Case, FakeService
 
 from filmc.backends import registry
 from filmc.backends.base import BackendError, Job
 from filmc.backends.services.files import MAKES, sniff
-from fakes import media
-from fakes.server import Case, FakeService
 
 
 def _cases() -> list[Case]:
@@ -83,14 +83,6 @@ def job_for(case: Case, kind: str, folder: Path, prompt_extra: str = "", **param
     if prompt_extra:
         merged["prompt"] = f"{merged['prompt']} {prompt_extra}"
     return Job(task_id=f"shot/1.1/{kind}", kind=kind, params=merged, inputs=inputs, workdir=folder, seed=1234)
-
-
-def run(coro):
-    return asyncio.run(_closing(coro))
-
-
-async def _closing(coro):
-    return await coro
 
 
 def generate(backend, job: Job) -> Path:
