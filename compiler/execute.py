@@ -114,7 +114,8 @@ async def execute(plan: Plan, cache: Cache, concurrency: Callable[[str], int], l
     except asyncio.CancelledError:
         outcome.interrupted = True
         for job in jobs:
-            job.cancel()
+            if not job.done() and not job.cancelling():  # gather has cancelled those it waited on
+                job.cancel()
         await asyncio.gather(*jobs, return_exceptions=True)
         raise
     finally:

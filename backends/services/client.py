@@ -301,8 +301,7 @@ class ServiceBackend(Backend):
             yield
         except asyncio.CancelledError:
             if cancel is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(cancel(), 10)
+                await _finish(asyncio.ensure_future(asyncio.wait_for(cancel(), 10)))
             raise
 
     # ---- outputs -------------------------------------------------------------------------
@@ -393,6 +392,20 @@ class ServiceBackend(Backend):
         final = job.workdir / f"{name}{found[1]}"
         part.replace(final)
         return final
+
+
+async def _finish(pending: asyncio.Future) -> None:
+    """Wait for `pending` (a cancellation at the service) even when asked again to stop: it
+    is bounded, and it is what keeps an interrupted job from running on at the service."""
+    while not pending.done():
+        try:
+            await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            continue
+        except Exception:  # noqa: BLE001 - a cancellation that fails leaves the job to time out there
+            break
+    if not pending.cancelled():
+        pending.exception()
 
 
 class _Truncated(Exception):
