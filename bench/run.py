@@ -20,6 +20,10 @@ Render (third table; see bench/render.py): the first example built for real with
 backend at 720p and at draft, next to ffmpeg's zoompan of a still, and the peak memory of a
 build against the film's length.
 
+Services (fourth table; see bench/services.py): 200 tasks through the scheduler and the Runway
+backend against a loopback fake with a fixed latency, at concurrency 8, next to the ideal wall
+time and a bare httpx loop making the same requests.
+
 No-op rebuild (second table; needs only the repository): examples/splitting-the-waves.film
 copied to a temporary project whose film.toml sets every backend to `counting`, the fake in
 tests/plugins. One build fills the cache; then the second `filmc build` process, timed next to
@@ -297,6 +301,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=21, help="in-process rounds (processes: a third)")
     parser.add_argument("--skip-render", action="store_true", help="leave out the render benchmark (bench/render.py)")
+    parser.add_argument("--skip-services", action="store_true",
+                        help="leave out the HTTP backends' throughput benchmark (bench/services.py)")
     args = parser.parse_args()
     process_rounds = max(3, args.rounds // 3)
     corpus = BIG_FISH.is_file()
@@ -352,6 +358,12 @@ def main() -> None:
         import render
 
         render.main([])
+    if not args.skip_services:
+        print()
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import services
+
+        services.main([])
 
 
 if __name__ == "__main__":

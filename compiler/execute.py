@@ -169,7 +169,7 @@ async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry],
     backend = plan.backends[task.backend]
     inputs = {}
     for role, source in task.inputs:
-        if not cache.verify(entries[source]):
+        if not await asyncio.to_thread(cache.verify, entries[source]):
             raise _Failed(f"the cached output of `{source}` was damaged; filmc removed it, and the next "
                           "build makes it again")
         inputs[role] = cache.blob(entries[source])
@@ -196,11 +196,12 @@ async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry],
         if not produced.is_file() or not produced.resolve().is_relative_to(workdir.resolve()):
             raise _Failed(f"the `{task.backend}` backend did not write its output inside the task's folder")
         try:
-            return cache.put(task, backend.version, produced)
+            # Hashing, copying and fsync off the event loop: other tasks' requests go on meanwhile.
+            return await asyncio.to_thread(cache.put, task, backend.version, produced)
         except OSError as exc:
             raise _Failed(f"filmc cannot store the output in its cache: {exc}") from None
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        await asyncio.to_thread(shutil.rmtree, workdir, True)
 
 
 def _tell(listener: Listener | None, task: Task, what: str, seconds: float) -> None:

@@ -279,19 +279,23 @@ class ServiceBackend(Backend):
         await asyncio.sleep(wait)
 
     async def poll(self, check: Callable[[], Awaitable[T | None]], what: str) -> T:
-        """Call `check` every `poll_s` seconds (the interval growing to four times that)
-        until it returns something; a BackendError after `max_wait_s`."""
-        interval = self.setting("poll_s")
-        deadline = time.monotonic() + self.setting("max_wait_s")
+        """Call `check` until it returns something; a BackendError after `max_wait_s`.
+
+        It asks every tenth of the time waited so far, at least `poll_s` apart and at most four
+        times that: a job is seen done at most about 10% after it is (5% on average), and a
+        long one is not asked after every two seconds."""
+        poll_s = self.setting("poll_s")
+        started = time.monotonic()
+        deadline = started + self.setting("max_wait_s")
         while True:
             found = await check()
             if found is not None:
                 return found
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise BackendError(f"{self.title} did not finish the {what} within {self.setting('max_wait_s'):g}s "
                                    "(max_wait_s); it may still finish there, and the next build asks again")
-            await asyncio.sleep(interval)
-            interval = min(interval * 1.5, self.setting("poll_s") * 4)
+            await asyncio.sleep(min(max(poll_s, (now - started) / 10), poll_s * 4))
 
     @contextlib.asynccontextmanager
     async def remote(self, cancel: Callable[[], Awaitable[Any]] | None):

@@ -6,6 +6,8 @@ in Runway's envelope, `{"error": "..."}`; a missing or wrong key is a 401."""
 
 from __future__ import annotations
 
+import time
+
 from . import media
 from .server import Case, FakeService, Jobs, Reply, Request, json_reply
 
@@ -21,6 +23,7 @@ class FakeRunway(FakeService):
         self.refuse_words = {"forbidden"}
         self.throttled = 0          # polls each new task spends THROTTLED first
         self.echo_secret = False    # error bodies repeat the Authorization header (a careless service)
+        self.latency_s = 0.0        # when set, a task succeeds this long after it was submitted, however often polled
 
     def error_body(self, status: int):
         return {"error": f"fake Runway error {status}"}
@@ -39,7 +42,8 @@ class FakeRunway(FakeService):
             if not body.get("promptImage") or body.get("duration") not in (5, 10) or body.get("ratio") is None:
                 return json_reply({"error": "Validation of body failed", "issues": [str(body)[:200]]}, 400)
             refused = any(w in body.get("promptText", "") for w in self.refuse_words)
-            job_id = self.jobs.add({"body": body, "refused": refused, "throttled": self.throttled})
+            job_id = self.jobs.add({"body": body, "refused": refused, "throttled": self.throttled,
+                                    "created": time.monotonic()})
             return json_reply({"id": job_id})
         if request.path.startswith("/v1/tasks/"):
             job_id = request.path.rsplit("/", 1)[1]
@@ -51,6 +55,11 @@ class FakeRunway(FakeService):
             if job["throttled"] > 0 and job["state"] == "queued":
                 job["throttled"] -= 1
                 return json_reply({"id": job_id, "status": "THROTTLED"})
+            if self.latency_s:
+                if job["state"] in ("queued", "running"):
+                    done = time.monotonic() - job["created"] >= self.latency_s
+                    job["state"] = ("failed" if job["refused"] else "succeeded") if done else "running"
+                return json_reply(self._view(job))
             job = self.jobs.check(job_id, self._finish)
             return json_reply(self._view(job))
         return json_reply({"error": "Not found"}, 404)

@@ -95,6 +95,7 @@ class FakeService:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else small answers wait on delayed ACKs (40 ms each)
 
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
