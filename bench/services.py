@@ -33,12 +33,13 @@ POLL_S = 0.05
 
 def _plan(count: int, folder: Path, url: str):
     """A plan of `count` clips, each from one keyframe already in the cache."""
+    from fakes import media
+
     from filmc.backends import registry
     from filmc.compiler.cache import Cache
+    from filmc.compiler.ir import ShotList
     from filmc.compiler.plan import Plan
     from filmc.compiler.plan.tasks import Graph, Task, with_keys
-    from filmc.compiler.ir import ShotList
-    from fakes import media
 
     runway = registry.create("runway", {"base_url": url, "poll_s": POLL_S, "backoff_s": 0.05})
     local = registry.create("local", {})
