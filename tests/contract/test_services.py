@@ -153,21 +153,21 @@ def test_retries_server_errors(case: Case, fake: FakeService, tmp_path: Path):
     fake.fail(503, times=2, path=case.submit)
     out = generate(backend_for(case, fake.url), job_for(case, first_kind(case), tmp_path / "job"))
     assert out.is_file()
-    assert len(fake.seen(path=case.submit)) >= 3
+    assert len(fake.seen("POST", case.submit)) >= 3
 
 
 def test_gives_up_after_its_retries_with_the_service_words(case: Case, fake: FakeService, tmp_path: Path):
     fake.fail(500, times=50, path=case.submit)
     message = failure(backend_for(case, fake.url, retries=2), job_for(case, first_kind(case), tmp_path / "job"))
     assert "500" in message and "3 tries" in message
-    assert len(fake.seen(path=case.submit)) == 3
+    assert len(fake.seen("POST", case.submit)) == 3
 
 
 def test_honours_retry_after(case: Case, fake: FakeService, tmp_path: Path):
     fake.fail(429, times=1, path=case.submit, **{"Retry-After": "1"})
     out = generate(backend_for(case, fake.url), job_for(case, first_kind(case), tmp_path / "job"))
     assert out.is_file()
-    first, second = fake.seen(path=case.submit)[:2]
+    first, second = fake.seen("POST", case.submit)[:2]
     assert second.at - first.at >= 0.95
 
 
@@ -250,10 +250,10 @@ def test_a_lost_answer_to_a_submit(case: Case, fake: FakeService, tmp_path: Path
     job = job_for(case, first_kind(case), tmp_path / "job")
     if case.idempotent_submit:
         assert generate(backend, job).is_file()
-        assert len(fake.seen(path=case.submit)) == 2
+        assert len(fake.seen("POST", case.submit)) == 2
     else:
         assert "did not send it again" in failure(backend, job)
-        assert len(fake.seen(path=case.submit)) == 1
+        assert len(fake.seen("POST", case.submit)) == 1
 
 
 def test_slow_answers_within_the_timeout(case: Case, fake: FakeService, tmp_path: Path):
@@ -279,7 +279,7 @@ def test_cancels_a_submitted_job_when_interrupted(case: Case, fake: FakeService,
     async def go():
         task = asyncio.ensure_future(backend.generate(job))
         deadline = time.monotonic() + 10
-        while not fake.seen(path=case.submit) and time.monotonic() < deadline:
+        while not fake.seen("POST", case.submit) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.1)  # some polls
         task.cancel()

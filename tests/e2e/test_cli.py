@@ -121,3 +121,32 @@ def test_a_film_with_its_project(tmp_path: Path) -> None:
     run = filmc("check", "episodes/two.film", "--format", "short", cwd=tmp_path)
     assert run.returncode == 1
     assert run.stderr.startswith("episodes/two.film:1:11: error[missing-file]: the included file `../cats.film` does not exist")
+
+
+def test_backends_lists_built_in_and_plugin_backends_and_skips_a_broken_one(tmp_path: Path) -> None:
+    import os
+
+    plugins = str(ROOT / "tests" / "plugins")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([plugins, os.environ.get("PYTHONPATH", "")]),
+           "RUNWAYML_API_SECRET": "rw-very-secret-value"}
+    env.pop("KLING_ACCESS_KEY", None)
+    run = subprocess.run([sys.executable, "-m", "filmc", "backends", "--json"], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=60)
+    assert run.returncode == 0, run.stderr
+    rows = {row["name"]: row for row in json.loads(run.stdout)}
+    assert {"local", "comfyui", "openai", "replicate", "fal", "kling", "runway", "elevenlabs"} <= set(rows)
+    # A plugin's backend, found through the entry point like any other.
+    assert rows["counting"]["package"] == "filmc-test-backends" and rows["counting"]["ready"]
+    # A plugin that fails to load is reported, not fatal.
+    assert rows["test-broken"]["problem"] and not rows["test-broken"]["ready"]
+    assert rows["runway"]["credentials"] == {"RUNWAYML_API_SECRET": True} and rows["runway"]["ready"]
+    assert rows["kling"]["credentials"] == {"KLING_ACCESS_KEY": False, "KLING_SECRET_KEY": False}
+    assert "KLING_ACCESS_KEY" in rows["kling"]["why_not"]
+    assert rows["runway"]["last_frame"] and rows["runway"]["max_clip_s"] == 10
+    assert rows["local"]["produces"] == ["edit", "image", "music", "speech", "video"]
+    human = subprocess.run([sys.executable, "-m", "filmc", "backends"], capture_output=True, text=True, env=env,
+                           cwd=tmp_path, timeout=60)
+    assert human.returncode == 0
+    assert "test-broken" in human.stdout and "broken:" in human.stdout
+    assert "RUNWAYML_API_SECRET set" in human.stdout and "KLING_ACCESS_KEY missing" in human.stdout
+    assert "rw-very-secret-value" not in human.stdout + run.stdout
