@@ -197,11 +197,23 @@ async def _make(plan: Plan, cache: Cache, task: Task, entries: dict[str, Entry],
             raise _Failed(f"the `{task.backend}` backend did not write its output inside the task's folder")
         try:
             # Hashing, copying and fsync off the event loop: other tasks' requests go on meanwhile.
-            return await asyncio.to_thread(cache.put, task, backend.version, produced)
+            # What was made (and maybe paid for) is stored even when the build is interrupted.
+            return await _unstoppable(asyncio.to_thread(cache.put, task, backend.version, produced))
         except OSError as exc:
             raise _Failed(f"filmc cannot store the output in its cache: {exc}") from None
     finally:
         await asyncio.to_thread(shutil.rmtree, workdir, True)
+
+
+async def _unstoppable(work):
+    """Await `work` to its end even if cancelled meanwhile (it is short and bounded)."""
+    pending = asyncio.ensure_future(work)
+    while True:
+        try:
+            return await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if pending.done():
+                return pending.result()
 
 
 def _tell(listener: Listener | None, task: Task, what: str, seconds: float) -> None:
