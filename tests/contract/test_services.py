@@ -81,7 +81,7 @@ def job_for(case: Case, kind: str, folder: Path, prompt_extra: str = "", **param
         inputs[role] = path
     merged = {**BASE_PARAMS[kind], **PICTURE, **case.kinds.get(kind, {}), **params}
     if prompt_extra:
-        merged["prompt"] = f"{merged['prompt']} {prompt_extra}"
+        merged[case.refuse_in] = f"{merged[case.refuse_in]} {prompt_extra}"
     return Job(task_id=f"shot/1.1/{kind}", kind=kind, params=merged, inputs=inputs, workdir=folder, seed=1234)
 
 

@@ -288,3 +288,6 @@ class Case:
     echo_secret: Callable[[FakeService], None] | None = None
     # Inputs (role → "png" | "mp4") each kind's job gets, beyond what the suite gives by default.
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The param the refusal word goes into: the prompt, or a voice line's `text` for a service
+    # that reads no prompt.
+    refuse_in: str = "prompt"
