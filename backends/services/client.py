@@ -141,8 +141,8 @@ class ServiceBackend(Backend):
         try:
             body = response.json()
         except ValueError:
-            return _clip(response.text) or response.reason_phrase
-        return _clip(str(_message_in(body) or body))
+            return shorten(response.text) or response.reason_phrase
+        return shorten(str(_message_in(body) or body))
 
     async def make(self, job: Job) -> Path:
         raise NotImplementedError
@@ -450,7 +450,8 @@ def _message_in(body: Any) -> str | None:
     return None
 
 
-def _clip(text: str, limit: int = 300) -> str:
+def shorten(text: str, limit: int = 300) -> str:
+    """A service's words on one line, at most `limit` characters, for a message."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

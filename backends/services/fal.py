@@ -29,8 +29,8 @@ from typing import Any, ClassVar
 import httpx
 
 from ..base import BackendError, Job, Price
-from .client import ServiceBackend, _clip
-from .models import IMAGE_KINDS, Models, Service, declared, fetch, file_url, kind_name
+from .client import shorten
+from .models import IMAGE_KINDS, HostedModels, Service, declared, fetch, file_url, kind_name
 
 _KLING_ENDS = {"last_frame": "tail_image_url", "aspect_ratio": ""}
 
@@ -62,27 +62,13 @@ FAL = Service(
 _NAMESPACES = ("workflows", "comfy")
 
 
-class FalBackend(ServiceBackend):
+class FalBackend(HostedModels):
+    SERVICE = FAL
     title = "fal"
     version = "1"
     DEFAULT_URL = "https://queue.fal.run"
     CREDENTIALS: ClassVar[tuple[str, ...]] = ("FAL_KEY",)
     capabilities = declared(FAL)
-
-    def __init__(self, settings=None) -> None:
-        super().__init__(settings)
-        self.models = Models(FAL, self.settings, self.name)
-        self.capabilities = self.models.capabilities()
-
-    def kinds(self) -> frozenset[str]:
-        return self.models.kinds()
-
-    def identity(self) -> dict[str, Any]:
-        return {**super().identity(), "models": self.models.identity()}
-
-    def price(self, kind: str, params) -> float:
-        billed = self.models.billed_seconds(kind, params.get("duration_s"))
-        return super().price(kind, params if billed is None else {**params, "duration_s": billed})
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Key {self.secret('FAL_KEY')}"}
@@ -95,10 +81,10 @@ class FalBackend(ServiceBackend):
         except ValueError:
             body = None
         if isinstance(body, dict) and isinstance(body.get("detail"), list) and body["detail"]:
-            return _clip("; ".join(_problem(item) for item in body["detail"]))
+            return shorten("; ".join(_problem(item) for item in body["detail"]))
         if isinstance(body, dict) and isinstance(body.get("detail"), str):
             kind = body.get("error_type")
-            return _clip(body["detail"] + (f" ({kind})" if isinstance(kind, str) and kind else ""))
+            return shorten(body["detail"] + (f" ({kind})" if isinstance(kind, str) and kind else ""))
         return super().explain(response)
 
     async def make(self, job: Job) -> Path:
@@ -126,7 +112,7 @@ class FalBackend(ServiceBackend):
             if state == "COMPLETED":
                 if status.get("error"):
                     kind = status.get("error_type")
-                    raise BackendError(f"fal could not make the {what}: {_clip(str(status['error']))}"
+                    raise BackendError(f"fal could not make the {what}: {shorten(str(status['error']))}"
                                        + (f" ({kind})" if kind else ""))
                 return True
             if state == "IN_QUEUE":
@@ -137,7 +123,7 @@ class FalBackend(ServiceBackend):
             elif state in ("FAILED", "CANCELED", "CANCELLED"):
                 # Not in fal's documented statuses, but cheap to read right if it comes.
                 why = status.get("error") or ("it was cancelled" if state != "FAILED" else "it failed")
-                raise BackendError(f"fal could not make the {what}: {_clip(str(why))}")
+                raise BackendError(f"fal could not make the {what}: {shorten(str(why))}")
             else:
                 raise BackendError(f"fal sent an unknown status for the {what}: {str(status)[:200]}")
             return None

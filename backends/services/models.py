@@ -30,13 +30,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 from ..base import BackendError, Capabilities, Job, Price
+from .client import ServiceBackend
 from .files import data_uri, still_of
-
-if TYPE_CHECKING:
-    from .client import ServiceBackend
 
 IMAGE_KINDS = ("character_sheet", "set_plate", "keyframe")
 KINDS = (*IMAGE_KINDS, "clip", "voice_line", "music_cue")
@@ -318,3 +316,26 @@ async def fetch(backend: ServiceBackend, url: str, job: Job, auth: bool = False)
             raise BackendError(f"{backend.title} sent a data: URI that does not decode") from None
         return backend.save(data, job, name=job.kind)
     return await backend.download(url, job, auth=auth, name=job.kind)
+
+
+class HostedModels(ServiceBackend):
+    """A service hosting many models (Replicate, fal): which kinds this instance makes, what
+    it takes, its keys and prices all follow from its `SERVICE` catalogue and film.toml's
+    mapping (`Models`)."""
+
+    SERVICE: ClassVar[Service]
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        super().__init__(settings)
+        self.models = Models(self.SERVICE, self.settings, self.name)
+        self.capabilities = self.models.capabilities()
+
+    def kinds(self) -> frozenset[str]:
+        return self.models.kinds()
+
+    def identity(self) -> dict[str, Any]:
+        return {**super().identity(), "models": self.models.identity()}
+
+    def price(self, kind: str, params: Mapping[str, Any]) -> float:
+        billed = self.models.billed_seconds(kind, params.get("duration_s"))
+        return super().price(kind, params if billed is None else {**params, "duration_s": billed})

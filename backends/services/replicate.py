@@ -30,8 +30,8 @@ from typing import Any, ClassVar
 import httpx
 
 from ..base import BackendError, Job, Price
-from .client import ServiceBackend, _clip
-from .models import IMAGE_KINDS, Models, Service, declared, fetch, file_url, kind_name
+from .client import ServiceBackend, shorten
+from .models import IMAGE_KINDS, HostedModels, Service, declared, fetch, file_url, kind_name
 
 _IMAGE = {"prompt": "prompt", "seed": "seed", "aspect_ratio": "aspect_ratio"}
 
@@ -70,7 +70,8 @@ _RUNNING = ("starting", "processing")
 _PERCENT = re.compile(r"(\d{1,3})%\|")
 
 
-class ReplicateBackend(ServiceBackend):
+class ReplicateBackend(HostedModels):
+    SERVICE = REPLICATE
     title = "Replicate"
     version = "1"
     DEFAULT_URL = "https://api.replicate.com"
@@ -85,18 +86,6 @@ class ReplicateBackend(ServiceBackend):
         if self.setting("wait_s") > 60:
             raise ValueError(f"[backend.{self.name}] `wait_s` must be at most 60 (seconds Replicate holds a create open), "
                              f"not {self.settings['wait_s']!r}")
-        self.models = Models(REPLICATE, self.settings, self.name)
-        self.capabilities = self.models.capabilities()
-
-    def kinds(self) -> frozenset[str]:
-        return self.models.kinds()
-
-    def identity(self) -> dict[str, Any]:
-        return {**super().identity(), "models": self.models.identity()}
-
-    def price(self, kind: str, params) -> float:
-        billed = self.models.billed_seconds(kind, params.get("duration_s"))
-        return super().price(kind, params if billed is None else {**params, "duration_s": billed})
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.secret('REPLICATE_API_TOKEN')}"}
@@ -110,7 +99,7 @@ class ReplicateBackend(ServiceBackend):
         if isinstance(body, dict) and isinstance(body.get("detail"), str):
             title = body.get("title")
             said = f"{title}: {body['detail']}" if isinstance(title, str) and title and title not in body["detail"] else body["detail"]
-            return _clip(said)
+            return shorten(said)
         return super().explain(response)
 
     async def make(self, job: Job) -> Path:
@@ -176,4 +165,4 @@ class ReplicateBackend(ServiceBackend):
             return None
         why = prediction.get("error") or {"canceled": "it was cancelled", "aborted": "it was stopped before it started"}.get(
             str(status), f"its status is {status!r}")
-        raise BackendError(f"Replicate could not make the {what}: {_clip(str(why))}")
+        raise BackendError(f"Replicate could not make the {what}: {shorten(str(why))}")
