@@ -81,9 +81,9 @@ async def still_of(video: Path, out: Path, last: bool = True) -> Path:
     image needs when filmc has the clip before it."""
     from ..local.media import run
 
-    seek = ["-sseof", "-0.5"] if last else []
-    await run([*seek, "-i", str(video), "-update", "1", "-frames:v", "1" if not last else "1000", str(out)],
-              "take a frame from the previous clip")
+    # The last half second, each frame written over the one before: what stays is the last.
+    args = ["-sseof", "-0.5", "-i", str(video), "-update", "1"] if last else ["-i", str(video), "-frames:v", "1"]
+    await run([*args, str(out)], "take a frame from the previous clip")
     if not out.is_file():
         raise FileNotFoundError(out)
     return out
