@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from fakes import media
+from fakes.run import failure, generate
 from fakes.server import Case, FakeService
 
 from filmc.backends import registry
-from filmc.backends.base import BackendError, Job
+from filmc.backends.base import Job
 from filmc.backends.services.files import MAKES, sniff
 
 
@@ -85,20 +86,6 @@ def job_for(case: Case, kind: str, folder: Path, prompt_extra: str = "", **param
     return Job(task_id=f"shot/1.1/{kind}", kind=kind, params=merged, inputs=inputs, workdir=folder, seed=1234)
 
 
-def generate(backend, job: Job) -> Path:
-    async def go():
-        try:
-            return await backend.generate(job)
-        finally:
-            await backend.close()
-
-    return asyncio.run(go())
-
-
-def failure(backend, job: Job) -> str:
-    with pytest.raises(BackendError) as caught:
-        generate(backend, job)
-    return str(caught.value)
 
 
 def first_kind(case: Case) -> str:

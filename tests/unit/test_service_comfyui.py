@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fakes import media
 from fakes.comfyui import MODELS, FakeComfyUI, validate
+from fakes.run import failure
 
 from filmc.backends import registry
 from filmc.backends.base import BackendError, Job
@@ -69,11 +70,6 @@ def generate(made, *jobs: Job) -> list[Path]:
 
     return asyncio.run(go())
 
-
-def failure(made, one: Job) -> str:
-    with pytest.raises(BackendError) as caught:
-        generate(made, one)
-    return str(caught.value)
 
 
 def submitted(fake: FakeComfyUI) -> list[dict]:

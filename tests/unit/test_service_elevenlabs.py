@@ -11,9 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 from fakes.elevenlabs import KEY, VOICES, FakeElevenLabs
+from fakes.run import failure
 
 from filmc.backends import registry
-from filmc.backends.base import BackendError, Job
+from filmc.backends.base import Job
 from filmc.backends.services.elevenlabs import DEFAULT_VOICES
 
 FAST = {"poll_s": 0.01, "backoff_s": 0.01, "max_wait_s": 10, "timeout_s": 10, "retries": 2}
@@ -54,11 +55,6 @@ def generate(made, *tasks: Job) -> list[Path]:
 
     return asyncio.run(go())
 
-
-def failure(made, task: Job) -> str:
-    with pytest.raises(BackendError) as caught:
-        generate(made, task)
-    return str(caught.value)
 
 
 def test_a_line_carries_its_voice_seed_and_the_lines_around_it(fake, tmp_path):

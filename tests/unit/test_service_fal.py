@@ -12,9 +12,10 @@ import httpx
 import pytest
 from fakes import media
 from fakes.fal import KEY, FakeFal
+from fakes.run import failure, generate
 
 from filmc.backends import registry
-from filmc.backends.base import BackendError, Job
+from filmc.backends.base import Job
 from filmc.backends.services.fal import app_of
 from filmc.backends.services.files import sniff
 
@@ -44,20 +45,6 @@ def job(tmp_path: Path, kind: str = "keyframe", prompt: str = "Wide shot of ALIN
                inputs=files, workdir=work, seed=99, progress=progress)
 
 
-def generate(b, j: Job) -> Path:
-    async def go():
-        try:
-            return await b.generate(j)
-        finally:
-            await b.close()
-
-    return asyncio.run(go())
-
-
-def failure(b, j: Job) -> str:
-    with pytest.raises(BackendError) as caught:
-        generate(b, j)
-    return str(caught.value)
 
 
 def kind_of(path: Path) -> str:

@@ -17,10 +17,11 @@ import jwt
 import pytest
 from fakes import media
 from fakes.kling import ACCESS_KEY, SECRET_KEY, FakeKling, envelope
+from fakes.run import failure, generate
 from PIL import Image
 
 from filmc.backends import registry
-from filmc.backends.base import BackendError, Job
+from filmc.backends.base import Job
 from filmc.backends.services.files import still_of
 from filmc.backends.services.kling import aspect_ratio, clip_length
 
@@ -54,20 +55,6 @@ def clip_job(folder: Path, inputs: dict[str, bytes] | None = None, **params) -> 
     return Job(task_id="shot/1.1/clip", kind="clip", params=merged, inputs=paths, workdir=workdir, seed=1234)
 
 
-def generate(backend, job: Job) -> Path:
-    async def go():
-        try:
-            return await backend.generate(job)
-        finally:
-            await backend.close()
-
-    return asyncio.run(go())
-
-
-def failure(backend, job: Job) -> str:
-    with pytest.raises(BackendError) as caught:
-        generate(backend, job)
-    return str(caught.value)
 
 
 def picture(value: str) -> Image.Image:

@@ -5,7 +5,6 @@ tests/contract/."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from pathlib import Path
 
@@ -13,9 +12,10 @@ import httpx
 import pytest
 from fakes import media
 from fakes.openai import KEY, FakeOpenAI
+from fakes.run import failure, generate
 
 from filmc.backends import registry
-from filmc.backends.base import BackendError, Job
+from filmc.backends.base import Job
 from filmc.backends.services.openai import VOICES, instructions
 
 FAST = {"poll_s": 0.01, "backoff_s": 0.01, "max_wait_s": 10, "timeout_s": 10, "retries": 2}
@@ -54,20 +54,6 @@ def picture(tmp_path: Path, name: str) -> Path:
     return path
 
 
-def generate(made, task: Job) -> Path:
-    async def go():
-        try:
-            return await made.generate(task)
-        finally:
-            await made.close()
-
-    return asyncio.run(go())
-
-
-def failure(made, task: Job) -> str:
-    with pytest.raises(BackendError) as caught:
-        generate(made, task)
-    return str(caught.value)
 
 
 # ---- pictures -------------------------------------------------------------------------------

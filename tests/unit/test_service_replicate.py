@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fakes import media
 from fakes.replicate import KEY, MUSICGEN, FakeReplicate
+from fakes.run import failure, generate
 
 from filmc.backends import registry
 from filmc.backends.base import BackendError, Job
@@ -42,20 +43,6 @@ def job(tmp_path: Path, kind: str = "keyframe", prompt: str = "Wide shot of ALIN
                inputs=files, workdir=work, seed=99, progress=progress)
 
 
-def generate(b, j: Job) -> Path:
-    async def go():
-        try:
-            return await b.generate(j)
-        finally:
-            await b.close()
-
-    return asyncio.run(go())
-
-
-def failure(b, j: Job) -> str:
-    with pytest.raises(BackendError) as caught:
-        generate(b, j)
-    return str(caught.value)
 
 
 def kind_of(path: Path) -> str:
