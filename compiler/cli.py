@@ -438,3 +438,9 @@ def _progress(total: int):
 
     console = Console(stderr=True)
     return _Bar(total, console) if console.is_terminal and total else _Lines(total)
+
+
+# The writer's tools live in their own module.
+from . import cli_tools  # noqa: E402
+
+main.add_command(cli_tools.fmt)

@@ -89,10 +89,11 @@ class Visible:
     boneyard filling whole lines leaves the line break after `*/`, as Fountain apps read it.
     """
 
-    __slots__ = ("text", "_vis", "_orig", "problems", "identity")
+    __slots__ = ("text", "_vis", "_orig", "problems", "identity", "cuts")
 
     def __init__(self, source: str) -> None:
         self.problems: list[tuple[str, int, int, str]] = []
+        self.cuts: list[tuple[int, int]] = []  # the boneyards, as source offsets [start, end)
         if "/*" not in source:
             self.text, self._vis, self._orig = source, [0], [0]
             self.identity = True
@@ -119,8 +120,10 @@ class Visible:
                 # Problems are in visible offsets, like every other: here the cut starts at `kept`.
                 self.problems.append(("unclosed-boneyard", kept, kept + 2,
                                       "this boneyard `/*` is never closed, so everything after it is left out"))
+                self.cuts.append((start, len(source)))
                 pos = len(source)
                 break
+            self.cuts.append((start, scan))
             pos = scan
             vis.append(kept)
             orig.append(pos)

@@ -1,0 +1,1 @@
+"""Exports of a film to other tools' formats."""
