@@ -441,6 +441,8 @@ def _progress(total: int):
 
 
 # The writer's tools live in their own module.
-from . import cli_tools  # noqa: E402
+from . import cli_tools, filmdiff  # noqa: E402
 
 main.add_command(cli_tools.fmt)
+main.add_command(cli_tools.export)
+main.add_command(filmdiff.command)
