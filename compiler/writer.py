@@ -99,8 +99,9 @@ def _paragraph(e: ir.Element, at_start: bool) -> str:
         # forcing is chosen below).
         lines[1:] = ["!" + line if line.lstrip(" \t").startswith("!") else line for line in lines[1:]]
         plain = "\n".join(lines)
-        indent = len(plain) - len(plain.lstrip(" \t"))
-        return _first_that_reads_as(e, [plain, plain[:indent] + "!" + plain[indent:]], at_start)
+        # Forced at the very start of the line, before any indent: every Fountain app reads
+        # that (screenplain does not look for `!` after spaces).
+        return _first_that_reads_as(e, [plain, "!" + plain], at_start)
     if isinstance(e, ir.Transition):
         return _first_that_reads_as(e, [_escape(e.text), "> " + _escape(e.text)], at_start)
     if isinstance(e, ir.Centered):
