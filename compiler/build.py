@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import LOCK_NAME, Cache, Locked, file_digest, read_lock, write_atomic, write_lock
+from .cache import LOCK_NAME, Cache, CacheError, Locked, file_digest, read_lock, write_atomic, write_lock
 from .diagnostics import Reporter
 from .driver import Result, compile_file
 from .execute import Listener, Outcome, StatusListener, execute, stale
@@ -181,12 +181,23 @@ def film_entry(prepared: Prepared, outcome: Outcome):
 def may_write(prepared: Prepared, out: Path) -> bool:
     """Whether `out` may be (over)written: it does not exist, or filmc wrote it (and it is
     unchanged since). A file the user made is never overwritten without --force."""
+    return may_overwrite(prepared.project, prepared.cache, out)
+
+
+def may_overwrite(project: Project, cache: Cache, out: Path) -> bool:
     if not out.exists():
         return True
     if not out.is_file():
         return False
-    recorded = _written(prepared.cache).get(_written_key(prepared, out))
+    recorded = _written(cache).get(_written_key(project, out))
     return recorded is not None and recorded == file_digest(out)
+
+
+def outputs_of(script: Path, shown: str) -> tuple[Project, Cache]:
+    """The project and cache that keep the record of what filmc wrote for a script (for the
+    commands that write files without planning, like `filmc export --to fountain`)."""
+    project = load_project(script, Reporter(), shown)
+    return project, Cache((project.root / project.config.cache.dir).resolve())
 
 
 def write_film(prepared: Prepared, outcome: Outcome, out: Path) -> None:
@@ -208,17 +219,25 @@ def write_subtitles(prepared: Prepared, out: Path) -> None:
 
 
 def _remember(prepared: Prepared, out: Path, digest: str) -> None:
+    remember(prepared.project, prepared.cache, out, digest)
+
+
+def remember(project: Project, cache: Cache, out: Path, digest: str | None = None) -> None:
     """Note in written.json that filmc wrote `out`, so that a later build may replace it."""
-    written = _written(prepared.cache)
-    written[_written_key(prepared, out)] = digest
-    write_atomic(prepared.cache.root / _WRITTEN, json.dumps(written, indent=1, sort_keys=True) + "\n")
+    written = _written(cache)
+    written[_written_key(project, out)] = digest or file_digest(out)
+    try:
+        cache._ensure()
+    except CacheError:
+        return  # not filmc's folder: filmc writes nothing there (and will ask before overwriting)
+    write_atomic(cache.root / _WRITTEN, json.dumps(written, indent=1, sort_keys=True) + "\n")
 
 
-def _written_key(prepared: Prepared, out: Path) -> str:
+def _written_key(project: Project, out: Path) -> str:
     """How written.json names an output: inside the project, relative to it (so a moved or
     copied project still knows its films), else by its absolute path."""
     target = out.resolve()
-    root = prepared.project.root.resolve()
+    root = project.root.resolve()
     return target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target)
 
 

@@ -121,3 +121,112 @@ def _replace(path: Path, data: bytes) -> None:
     os.chmod(staged, mode)
     os.replace(staged, path)
 
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--to", "kind", required=True, metavar="KIND",
+              type=click.Choice(["fountain", "otio", "edl", "fcpxml", "srt", "vtt", "shotlist", "storyboard", "stats"]),
+              help="fountain, otio, edl, fcpxml, srt, vtt, shotlist (CSV), storyboard (.html or .pdf), stats "
+                   "(text, or JSON for a .json OUT).")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Where to write (default: beside FILE, e.g. NAME.otio, NAME.shots.csv); `-` for standard output.")
+@click.option("--draft", is_flag=True, help="Use the draft build's media and frame rate (`filmc build --draft`).")
+@click.option("--force", is_flag=True, help="Overwrite OUT even if filmc did not write it.")
+def export(file: str, kind: str, out: str | None, draft: bool, force: bool) -> None:
+    """Export FILE for other tools: plain Fountain, an NLE timeline, subtitles, a shot list,
+    a storyboard, or statistics.
+
+    Timelines and storyboards show what is built (run `filmc build` first); the rest need only
+    the script. Nothing is generated and nothing is spent.
+    """
+    from .export import KINDS
+
+    suffix, streamable = KINDS[kind]
+    script = Path(file)
+    if out == "-" and not streamable:
+        raise click.UsageError(f"--to {kind} writes a file; give -o a path")
+    target = None if out == "-" else Path(out) if out else script.with_name(script.stem + suffix)
+    if target is not None and out is None and target.resolve() == script.resolve():
+        target = script.with_name(script.stem + ".plain" + suffix)  # `x.fountain` exported to Fountain
+    if kind == "fountain":
+        content, warnings = _fountain(file), []
+        prepared = None
+    else:
+        from .cli import _prepare
+        from .plan import Options
+
+        prepared = _prepare(file, "human", options=Options(draft=draft))
+        content, warnings = None, []
+    if target is not None:
+        _may_write(file, target, force)
+    if kind == "storyboard":
+        from .export import storyboard
+
+        if target.suffix.lower() not in (".html", ".htm", ".pdf"):
+            raise click.UsageError("a storyboard is written as .html or .pdf; give -o NAME.html or NAME.pdf")
+        warnings = storyboard.write(prepared, target)
+    elif kind in ("otio", "edl", "fcpxml"):
+        from .export import timeline
+
+        try:
+            content, warnings = timeline.write(prepared, kind, target)
+        except timeline.ExportError as exc:
+            raise click.ClickException(str(exc)) from None
+    elif kind in ("srt", "vtt"):
+        from . import subtitles
+
+        fps = int(prepared.plan.graph.tasks[prepared.plan.graph.outputs[0]].params["fps"])
+        cues = subtitles.cues(prepared.plan.shots, fps)
+        content = subtitles.srt(cues) if kind == "srt" else subtitles.vtt(cues)
+    elif kind == "shotlist":
+        from .export import shotlist
+
+        content = shotlist.text(prepared)
+    elif kind == "stats":
+        from .export import stats
+
+        content = stats.text(prepared, as_json=target is not None and target.suffix.lower() == ".json")
+    if content is not None:
+        if target is None:
+            click.echo(content, nl=False)
+        else:
+            from .cache import write_atomic
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, content)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if target is not None:
+        _remember(file, target)
+        click.echo(f"wrote {target}", err=True)
+
+
+def _fountain(file: str) -> str:
+    from .driver import parse_source
+    from .export import fountain
+    from .source import SourceFile
+
+    try:
+        source = SourceFile.read(Path(file), file)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {file}: {exc.strerror or exc}") from None
+    result = parse_source(source)
+    return fountain.text(result.film)
+
+
+def _may_write(file: str, target: Path, force: bool) -> None:
+    """Refuse to overwrite a file filmc did not write (unless --force), or a folder."""
+    from .build import may_overwrite, outputs_of
+
+    if target.is_dir():
+        raise click.ClickException(f"`{target}` is a folder; give -o a file name")
+    if not force and not may_overwrite(*outputs_of(Path(file), file), target):
+        raise click.ClickException(f"`{target}` exists and filmc did not write it; use --force to overwrite it, "
+                                   "or -o to write elsewhere")
+
+
+def _remember(file: str, target: Path) -> None:
+    from .build import outputs_of, remember
+
+    remember(*outputs_of(Path(file), file), target)

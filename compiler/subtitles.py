@@ -48,6 +48,26 @@ def srt(found: list[Cue]) -> str:
     return "\n".join(blocks)
 
 
+def vtt(found: list[Cue]) -> str:
+    """WebVTT text: each cue with its speaker as a voice span (`<v NAME>`), which players can
+    show and style; off screen in italics."""
+    blocks = ["WEBVTT\n"]
+    for cue in found:
+        speaker = _vtt_escape(cue.speaker).replace(">", "&gt;")
+        lines = [_vtt_escape(line) for line in _wrap(cue.text).split("\n")]
+        if cue.off_screen:
+            lines = [f"<i>{line}</i>" for line in lines]
+        lines[0] = f"<v {speaker}>{lines[0]}"
+        start, end = _clock(cue.start_s).replace(",", "."), _clock(cue.end_s).replace(",", ".")
+        blocks.append(f"{start} --> {end}\n" + "\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def _vtt_escape(text: str) -> str:
+    """Cue text cannot hold a raw `&` or `<`, nor `-->`."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("-->", "--&gt;")
+
+
 def _clock(seconds: float) -> str:
     ms = round(seconds * 1000)
     h, ms = divmod(ms, 3_600_000)
