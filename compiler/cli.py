@@ -441,8 +441,10 @@ def _progress(total: int):
 
 
 # The writer's tools live in their own module.
-from . import cli_tools, filmdiff  # noqa: E402
+from . import cli_tools, filmdiff, scaffold  # noqa: E402
 
 main.add_command(cli_tools.fmt)
 main.add_command(cli_tools.export)
 main.add_command(filmdiff.command)
+main.add_command(scaffold.new)
+main.add_command(scaffold.watch)

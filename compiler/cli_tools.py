@@ -1,4 +1,5 @@
-"""The writer's commands: `fmt`, `export`, `new` and `watch` (registered on `filmc` by cli.py)."""
+"""The writer's commands `fmt` and `export` (registered on `filmc` by cli.py; `new` and `watch`
+are in scaffold.py, `diff` in filmdiff.py)."""
 
 from __future__ import annotations
 
