@@ -24,6 +24,7 @@ generated scripts and the whole Fountain corpus keeps that path unused.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections import Counter
 from dataclasses import dataclass
@@ -99,7 +100,8 @@ def format_text(text: str, path: str = "<text>") -> Formatted:
 
 def meaning(result: Result) -> tuple:
     """What formatting must keep: the elements (an annotation by what it says, not how it was
-    spelled), the title page (keys in any case), and the diagnostics by code and message."""
+    spelled), the title page (keys in any case), the settings, and the diagnostics by code and
+    severity (their positions move)."""
     film = result.film
     if film is None:
         return ()
@@ -281,14 +283,8 @@ class _Formatter:
 
 
 def _line_index(starts: list[int], offset: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """The 0-based line holding an offset."""
+    return bisect.bisect_right(starts, offset) - 1
 
 
 # ---- annotations respelled from their meaning
