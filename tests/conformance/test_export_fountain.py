@@ -42,7 +42,7 @@ def check_export(source: str) -> str | None:
     # screenplain: the screenplay elements filmc reads from the .film.
     _, theirs = oracle.screenplain_elements(exported)
     ours = oracle.comparable(film.to_json()["elements"], keep_lyrics=True)
-    assert _normalise(_per_spec(_lyrics(theirs))) == _normalise(ours), exported
+    assert _tabs(_normalise(_per_spec(_lyrics(theirs)))) == _tabs(_normalise(ours)), exported
     return None
 
 
@@ -85,6 +85,11 @@ def screenplain_departs(film) -> str | None:
             # screenplain keeps one synopsis, right after a section or a heading.
             return "a synopsis that follows neither a section nor a heading"
     return None
+
+
+def _tabs(elements: list[tuple]) -> list[tuple]:
+    """screenplain expands tabs (to stops of four); the spec keeps them."""
+    return [tuple(x.expandtabs(4) if isinstance(x, str) else x for x in e) for e in elements]
 
 
 def _lyrics(elements: list[tuple]) -> list[tuple]:
