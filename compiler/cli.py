@@ -22,12 +22,31 @@ from .driver import Result, compile_file
 _FORMATS = click.Choice(["human", "short", "json"])
 
 
+# Commands in modules of their own, imported when one of them runs (or `--help` lists them),
+# so that the others start no slower: name → (module, attribute).
+_ELSEWHERE = {
+    "fmt": ("cli_tools", "fmt"), "export": ("cli_tools", "export"), "diff": ("filmdiff", "command"),
+    "new": ("scaffold", "new"), "watch": ("scaffold", "watch"),
+}
+
+
 class _Group(click.Group):
     """Turns an unexpected exception into one line instead of a traceback.
 
     Bad input never gets here (it becomes diagnostics); this is for filmc's own bugs, which
     should still read as a message a user can report.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_ELSEWHERE])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in _ELSEWHERE:
+            import importlib
+
+            module, attribute = _ELSEWHERE[name]
+            return getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -439,12 +458,3 @@ def _progress(total: int):
     console = Console(stderr=True)
     return _Bar(total, console) if console.is_terminal and total else _Lines(total)
 
-
-# The writer's tools live in their own module.
-from . import cli_tools, filmdiff, scaffold  # noqa: E402
-
-main.add_command(cli_tools.fmt)
-main.add_command(cli_tools.export)
-main.add_command(filmdiff.command)
-main.add_command(scaffold.new)
-main.add_command(scaffold.watch)

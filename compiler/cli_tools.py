@@ -78,8 +78,9 @@ def fmt(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
         changed += 1
         if show_diff:
             before = data.decode("utf-8-sig").replace("\r\n", "\n").splitlines(keepends=True)
-            click.echo("".join(difflib.unified_diff(before, result.text.splitlines(keepends=True),
-                                                    f"{shown}", f"{shown} (formatted)")), nl=False)
+            for line in difflib.unified_diff(before, result.text.splitlines(keepends=True),
+                                             f"{shown}", f"{shown} (formatted)"):
+                click.echo(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n", nl=False)
         elif check:
             click.echo(f"would reformat {shown}")
         else:
@@ -115,13 +116,21 @@ def _encoded(text: str, original: bytes) -> bytes:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Replace a file's bytes atomically, keeping its permissions."""
-    mode = path.stat().st_mode & 0o7777
-    staged = path.with_name(f".{path.name}.filmc-fmt")
-    staged.write_bytes(data)
-    os.chmod(staged, mode)
-    os.replace(staged, path)
+    """Replace a file's bytes atomically, keeping its permissions; through a symbolic link,
+    the file it points to is replaced and the link kept."""
+    import tempfile
 
+    path = path.resolve()
+    mode = path.stat().st_mode & 0o7777
+    fd, staged = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".filmc-fmt")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(staged, mode)
+        os.replace(staged, path)
+    except BaseException:
+        Path(staged).unlink(missing_ok=True)
+        raise
 
 
 @click.command("export")
@@ -141,6 +150,7 @@ def export(file: str, kind: str, out: str | None, draft: bool, force: bool) -> N
     Timelines and storyboards show what is built (run `filmc build` first); the rest need only
     the script. Nothing is generated and nothing is spent.
     """
+    from .build import may_overwrite, remember
     from .export import KINDS
 
     suffix, streamable = KINDS[kind]
@@ -171,7 +181,10 @@ def export(file: str, kind: str, out: str | None, draft: bool, force: bool) -> N
         from .export import timeline
 
         try:
-            content, warnings = timeline.write(prepared, kind, target)
+            content, warnings, copies = timeline.write(prepared, kind, target)
+            project, cache = prepared.project, prepared.cache
+            timeline.copy_media(copies, lambda path: force or may_overwrite(project, cache, path),
+                                lambda path: remember(project, cache, path))
         except timeline.ExportError as exc:
             raise click.ClickException(str(exc)) from None
     elif kind in ("srt", "vtt"):
@@ -212,6 +225,8 @@ def _fountain(file: str) -> str:
         source = SourceFile.read(Path(file), file)
     except OSError as exc:
         raise click.ClickException(f"cannot read {file}: {exc.strerror or exc}") from None
+    if source.problems:
+        raise click.ClickException(f"{file}: {_decode_problem(source)}; nothing exported")
     result = parse_source(source)
     return fountain.text(result.film)
 

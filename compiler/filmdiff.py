@@ -36,7 +36,7 @@ from .cache import Cache
 from .diagnostics import Diagnostic, Reporter
 from .driver import Result, compile_source
 from .ir import Shot, Symbols
-from .plan import Plan, make_plan
+from .plan import Plan, ShotTasks, make_plan, shot_tasks
 from .plan.tasks import KINDS, Task
 from .project import Project
 from .source import SourceFile
@@ -314,50 +314,6 @@ class FilmDiff:
         return self.new.plan.estimate(self.stale) if self.new.plan else 0.0
 
 
-@dataclass
-class _Own:
-    """A shot's own tasks: found from its segment (merged tasks may carry another shot's id)."""
-
-    segment: Task | None = None
-    keyframes: list[Task] = field(default_factory=list)
-    clips: list[Task] = field(default_factory=list)
-    lines: list[Task] = field(default_factory=list)
-
-    def all(self) -> list[Task]:
-        return ([self.segment] if self.segment else []) + self.keyframes + self.clips + self.lines
-
-    def picture_prompts(self) -> tuple:
-        return tuple(t.params.get("prompt") for t in self.keyframes + self.clips)
-
-    def voice_prompts(self) -> tuple:
-        return tuple(t.params.get("prompt") for t in self.lines)
-
-
-def own_tasks(plan: Plan) -> list[_Own]:
-    """Each shot's tasks, in shot order: its segment, the clips the segment takes, their first
-    frames, and its voice lines. The film takes the segments in shot order (between the title
-    and end cards), which holds even when merge made two shots' tasks one."""
-    graph, shots = plan.graph, plan.shots.shots
-    film = graph.tasks.get("film")
-    segments = [source for role, source in film.inputs if role.startswith("segment:")] if film else []
-    if segments and segments[0] == "title":
-        segments = segments[1:]
-    if segments and segments[-1] == "credits":
-        segments = segments[:-1]
-    if len(segments) != len(shots):
-        segments = [f"shot/{shot.id}/segment" for shot in shots]
-    found = []
-    for segment_id in segments:
-        own = _Own(segment=graph.tasks.get(segment_id))
-        for role, source in own.segment.inputs if own.segment else ():
-            if role == "clip" or role.startswith("clip."):
-                clip = graph[source]
-                own.clips.append(clip)
-                own.keyframes += [graph[s] for r, s in clip.inputs if r == "first_frame"]
-            elif role.startswith("line:"):
-                own.lines.append(graph[source])
-        found.append(own)
-    return found
 
 
 def _signature(shot: Shot) -> tuple:
@@ -454,7 +410,7 @@ def compare(old: Side, new: Side) -> FilmDiff:
     old_keys = {t.key for t in old.plan.graph} if not old.version.absent else set()
     stale = [t for t in new.plan.graph if t.key not in old_keys] if not new.version.absent else []
     stale_ids = {t.id for t in stale}
-    old_own, new_own = own_tasks(old.plan), own_tasks(new.plan)
+    old_own, new_own = shot_tasks(old.plan), shot_tasks(new.plan)
     changes: list[ShotChange] = []
     for i, j in match_shots(old_shots, new_shots):
         if j is None:
@@ -500,7 +456,7 @@ def _attribute(diff: FilmDiff) -> None:
         change.because = list(dict.fromkeys(kept + found))
 
 
-def _shot_change(a: Shot, b: Shot, own_a: _Own, own_b: _Own, old: Side, new: Side, stale_ids: set[str]) -> ShotChange:
+def _shot_change(a: Shot, b: Shot, own_a: ShotTasks, own_b: ShotTasks, old: Side, new: Side, stale_ids: set[str]) -> ShotChange:
     change = ShotChange("changed", a, b)
     for kind, names in _FIELDS.items():
         for name in names:
@@ -575,7 +531,7 @@ def _plain(value):
     return value
 
 
-def _entities(table: str, old: Side, new: Side, new_own: list[_Own], stale_ids: set[str]) -> list[EntityChange]:
+def _entities(table: str, old: Side, new: Side, new_own: list[ShotTasks], stale_ids: set[str]) -> list[EntityChange]:
     """Characters (`cast`) or sets (`sets`) added, removed, or declared differently, with the
     shots each change re-makes."""
     before = getattr(old.symbols, table) if not old.version.absent else {}

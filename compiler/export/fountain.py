@@ -23,4 +23,9 @@ def plain(film: ir.Film) -> ir.Film:
 
 
 def text(film: ir.Film) -> str:
-    return write(plain(film))
+    out = write(plain(film))
+    if not film.title_page and out and not out.startswith("\n"):
+        # A blank first line: no title page, in every app (screenplain reads any first line
+        # with a colon, `.INT. DOCK: NIGHT` among them, as a title page key).
+        out = "\n" + out
+    return out

@@ -12,7 +12,8 @@ import csv
 import io
 
 from ..build import Prepared
-from .timeline import heading, names
+from ..plan import shot_tasks
+from . import heading, names
 
 COLUMNS = ("scene", "shot", "heading", "framing", "camera_move", "lens_mm", "subjects", "duration_s", "start",
            "transition", "action", "dialogue", "backend", "cache", "source")
@@ -20,15 +21,11 @@ COLUMNS = ("scene", "shot", "heading", "framing", "camera_move", "lens_mm", "sub
 
 def rows(prepared: Prepared) -> list[dict[str, str]]:
     plan, cache = prepared.plan, prepared.cache
-    tasks: dict[str, list] = {}
-    for task in plan.graph:
-        if task.shot is not None:
-            tasks.setdefault(task.shot, []).append(task)
     found = []
-    for shot in plan.shots.shots:
-        own = tasks.get(shot.id, [])
-        made = sum(1 for t in own if cache.get(t.key) is not None)
-        picture = next((t.backend for kind in ("clip", "keyframe", "segment") for t in own if t.kind == kind), "")
+    for own in shot_tasks(plan):
+        shot, tasks = own.shot, own.all()
+        made = sum(1 for t in tasks if cache.get(t.key) is not None)
+        picture = next((t.backend for t in (*own.clips, *own.keyframes, own.segment) if t is not None), "")
         found.append({
             "scene": str(shot.scene),
             "shot": shot.id,
@@ -43,7 +40,7 @@ def rows(prepared: Prepared) -> list[dict[str, str]]:
             "action": shot.card if shot.card is not None else shot.action,
             "dialogue": "\n".join(f"{s.name}: {' '.join(s.text.split())}" for s in shot.speeches),
             "backend": picture,
-            "cache": "built" if own and made == len(own) else "not built" if not made else f"{made}/{len(own)} made",
+            "cache": "built" if tasks and made == len(tasks) else "not built" if not made else f"{made}/{len(tasks)} made",
             "source": f"{shot.span.file}:{shot.span.line}",
         })
     return found
@@ -64,6 +61,6 @@ def _number(value: float | None) -> str:
 
 
 def _clock(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
+    minutes, rest = divmod(round(seconds, 1), 60)
     hours, minutes = divmod(int(minutes), 60)
     return f"{hours}:{minutes:02d}:{rest:04.1f}"

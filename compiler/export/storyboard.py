@@ -50,7 +50,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 from .. import ir
 from ..build import Prepared
 from ..cache import write_atomic
-from ..plan import Plan
+from ..plan import Plan, shot_tasks
 from ..plan.tasks import Graph, Task
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -235,17 +235,8 @@ def _stills(prepared: Prepared) -> dict[str, tuple[Still, ...]]:
 
 
 def _segments(plan: Plan) -> dict[str, str]:
-    """Each shot's segment, from the film's inputs (one a shot, in order, between the title
-    and end cards); empty when the plan has no film (a partial plan)."""
-    film = plan.graph.tasks.get("film")
-    if film is None:
-        return {}
-    ids = [source for role, source in film.inputs if role.startswith("segment:")]
-    shots = plan.shots
-    first = 1 if shots.title_card_s else 0
-    if len(ids) != len(shots.shots) + first + (1 if shots.end_card_s else 0):
-        return {}
-    return {shot.id: ids[first + n] for n, shot in enumerate(shots.shots)}
+    """Each shot's segment (`plan.shot_tasks` follows the film's inputs, as merge leaves them)."""
+    return {own.shot.id: own.segment.id for own in shot_tasks(plan) if own.segment is not None}
 
 
 def _input(graph: Graph, task: Task | None, roles: Sequence[str]) -> Task | None:

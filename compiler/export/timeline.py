@@ -25,26 +25,31 @@ import opentimelineio as otio
 
 from ...backends.base import frames
 from ..build import Prepared
+from ..plan import shot_tasks
+from . import heading, names
 
 ADAPTERS = {"otio": "otio_json", "edl": "cmx_3600", "fcpxml": "fcpx_xml"}
 # The frame rates OpenTimelineIO's FCP X adapter can write.
 FCPXML_RATES = (24, 25, 30, 50, 60)
+# The frame rates of SMPTE timecode (whole ones: filmc renders at a whole number a second).
+EDL_RATES = (24, 25, 30, 48, 50, 60)
 
 
 class ExportError(Exception):
     """A timeline that cannot be written in the asked format (the message says why)."""
 
 
-def timeline(prepared: Prepared, media: Path | None) -> tuple[otio.schema.Timeline, list[str]]:
-    """The timeline, and warnings for the user. `media` is where to copy the media (None:
-    reference them in the cache, for a timeline that is only looked at)."""
+def timeline(prepared: Prepared, media: Path | None) -> tuple[otio.schema.Timeline, list[str], list[tuple[Path, Path]]]:
+    """The timeline, warnings for the user, and the media to copy (from the cache, to) for its
+    references to hold. `media` is the folder they go to (None: the timeline references the
+    cache, for a timeline that is only looked at)."""
     plan, cache = prepared.plan, prepared.cache
     graph = plan.graph
     film = graph.tasks[graph.outputs[0]]
     fps = int(film.params["fps"])
     rate = float(fps)
-    shots = {shot.id: shot for shot in plan.shots.shots}
     missing: list[str] = []
+    copies: list[tuple[Path, Path]] = []
 
     def reference(task_id: str, name: str, length: int) -> otio.core.MediaReference:
         task = graph.tasks[task_id]
@@ -54,23 +59,21 @@ def timeline(prepared: Prepared, media: Path | None) -> tuple[otio.schema.Timeli
             return otio.schema.MissingReference(name=task_id)
         source = cache.blob(entry)
         if media is not None:
-            target = media / (name + entry.suffix)
-            media.mkdir(parents=True, exist_ok=True)
-            if not target.is_file() or not filecmp.cmp(source, target, shallow=False):
-                shutil.copyfile(source, target)
-            source = target
+            copies.append((source, media / (name + entry.suffix)))
+            source = copies[-1][1]
         return otio.schema.ExternalReference(target_url=source.resolve().as_uri(),
                                              available_range=_range(0, length, rate))
 
     picture = otio.schema.Track(name="Picture", kind=otio.schema.TrackKind.Video)
     voices: list[tuple[int, int, str, str, dict]] = []  # start, length, task, name, metadata
     at = 0
-    for role, segment_id in film.inputs:
-        if not role.startswith("segment:"):
-            continue
+    segments = [source for role, source in film.inputs if role.startswith("segment:")]
+    # The shots, in the film's order (a merged segment's own `shot` names only one of them).
+    shots = dict(enumerate((own.shot for own in shot_tasks(plan)), 1 if segments[:1] == ["title"] else 0))
+    for n, segment_id in enumerate(segments):
         segment = graph.tasks[segment_id]
         length = frames(float(segment.params["duration_s"]), fps)
-        shot = shots.get(segment.shot or "")
+        shot = shots.get(n)
         if shot is None:
             name = f"{segment_id} card"
             meta = {"card": segment_id}
@@ -93,7 +96,7 @@ def timeline(prepared: Prepared, media: Path | None) -> tuple[otio.schema.Timeli
                 voices.append((start, frames(speech.duration_s, fps), inputs[role_name],
                                f"{speech.name}: {_short(speech.text)}",
                                {"shot": shot.id, "character": speech.name, "text": speech.text}))
-        clip = otio.schema.Clip(name=name, media_reference=reference(segment_id, _file_name(segment_id), length),
+        clip = otio.schema.Clip(name=_label(name), media_reference=reference(segment_id, _file_name(segment_id), length),
                                 source_range=_range(0, length, rate),
                                 metadata={"filmc": meta, "cmx_3600": {"reel": reel}})
         picture.append(clip)
@@ -115,26 +118,50 @@ def timeline(prepared: Prepared, media: Path | None) -> tuple[otio.schema.Timeli
     if missing:
         warnings.append(f"{len(missing)} of the timeline's media are not built yet (missing references): "
                         f"run `filmc build {prepared.script}`{' --draft' if prepared.options.draft else ''} first")
-    return result, warnings
+    return result, warnings, copies
 
 
-def write(prepared: Prepared, kind: str, out: Path | None) -> tuple[str, list[str]]:
-    """The timeline as the kind's text (written by the caller), and warnings."""
+def write(prepared: Prepared, kind: str, out: Path | None) -> tuple[str, list[str], list[tuple[Path, Path]]]:
+    """The timeline as the kind's text (written by the caller), warnings, and the media to copy
+    beside it (`copy_media`) into `NAME_media/` (an EDL names reels, not files: none)."""
     fps = int(prepared.plan.graph.tasks[prepared.plan.graph.outputs[0]].params["fps"])
-    if kind == "fcpxml" and fps not in FCPXML_RATES:
-        raise ExportError(f"Final Cut Pro XML is written at {', '.join(map(str, FCPXML_RATES))} fps, and this "
+    rates = FCPXML_RATES if kind == "fcpxml" else EDL_RATES if kind == "edl" else None
+    if rates is not None and fps not in rates:
+        what = "Final Cut Pro XML" if kind == "fcpxml" else "An EDL's timecode"
+        raise ExportError(f"{what} runs at {', '.join(map(str, rates))} fps, and this "
                           f"{'draft ' if prepared.options.draft else ''}film runs at {fps} fps; "
                           + ("export the full build (without --draft), or use --to otio" if prepared.options.draft
                              else "set [output] fps in film.toml, or use --to otio"))
-    media = out.with_name(out.name.split(".")[0] + "_media") if out is not None else None
-    result, warnings = timeline(prepared, media)
+    media = out.with_name(out.stem + "_media") if out is not None and kind != "edl" else None
+    result, warnings, copies = timeline(prepared, media)
+    if kind == "fcpxml" and warnings:
+        raise ExportError(f"Final Cut Pro XML needs every clip's media: run `filmc build {prepared.script}` first")
     if kind == "edl":
         # CMX 3600 lists one picture track.
-        result = result.deepcopy()
         for track in list(result.tracks):
             if track.kind != otio.schema.TrackKind.Video:
                 result.tracks.remove(track)
-    return otio.adapters.write_to_string(result, adapter_name=ADAPTERS[kind]), warnings
+    try:
+        text = otio.adapters.write_to_string(result, adapter_name=ADAPTERS[kind])
+    except Exception as exc:  # noqa: BLE001 - an adapter's refusal, whatever its type
+        raise ExportError(f"OpenTimelineIO's {ADAPTERS[kind]} adapter could not write this timeline: {exc}") from None
+    return text, warnings, copies
+
+
+def copy_media(copies: list[tuple[Path, Path]], may_replace, record) -> None:
+    """Copy the media out of the cache: a file already there with other bytes is replaced only
+    if `may_replace(path)` (filmc wrote it, or --force); `record(path)` notes each one written."""
+    refused = [target for source, target in copies
+               if target.exists() and not (target.is_file() and filecmp.cmp(source, target, shallow=False))
+               and not may_replace(target)]
+    if refused:
+        raise ExportError(f"`{refused[0]}` exists and filmc did not write it; use --force to overwrite it, "
+                          "or -o to write the timeline (and its media folder) elsewhere")
+    for source, target in copies:
+        if not target.is_file() or not filecmp.cmp(source, target, shallow=False):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            record(target)
 
 
 def _audio_track(name: str, items, reference, rate: float) -> otio.schema.Track:
@@ -143,7 +170,7 @@ def _audio_track(name: str, items, reference, rate: float) -> otio.schema.Track:
     for start, length, task_id, label, meta in items:
         if start > at:
             track.append(otio.schema.Gap(source_range=_range(0, start - at, rate)))
-        track.append(otio.schema.Clip(name=label, media_reference=reference(task_id, _file_name(task_id), length),
+        track.append(otio.schema.Clip(name=_label(label), media_reference=reference(task_id, _file_name(task_id), length),
                                       source_range=_range(0, length, rate), metadata={"filmc": meta}))
         at = start + length
     return track
@@ -174,18 +201,12 @@ def _file_name(task_id: str) -> str:
     return "-".join(parts)
 
 
+def _label(text: str) -> str:
+    """A clip's name with a typographic apostrophe: OTIO's FCP X adapter looks clips up by
+    name in an XPath quoted with `'`, which a plain one would end."""
+    return text.replace("'", "\u2019")
+
+
 def _short(text: str, width: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def names(prepared: Prepared, shot) -> list[str]:
-    """The names of the characters on screen in a shot, as the script writes them."""
-    cast = prepared.result.symbols.cast
-    return [cast[key].name if key in cast else key for key in shot.subjects]
-
-
-def heading(prepared: Prepared, shot) -> str:
-    """The scene heading a shot is under ("" in the prologue before the first one)."""
-    headings = [scene.heading.text for scene in prepared.result.film.scenes if scene.heading is not None]
-    return headings[shot.scene - 1] if 0 < shot.scene <= len(headings) else ""

@@ -191,3 +191,51 @@ def _report_template(exc: PromptError, project: Project, reporter: Reporter, sou
         f"the prompt template `{exc.template}` cannot be rendered: {exc.message}",
         ("docs/PLANNING.md lists the names each template is given",),
     )
+
+
+@dataclass
+class ShotTasks:
+    """A shot's own tasks, found from its segment: a task's own `shot` names only one of the
+    shots that share it once merge made their identical tasks one."""
+
+    shot: ir.Shot
+    segment: Task | None = None
+    keyframes: list[Task] = field(default_factory=list)
+    clips: list[Task] = field(default_factory=list)
+    lines: list[Task] = field(default_factory=list)
+
+    def all(self) -> list[Task]:
+        return ([self.segment] if self.segment else []) + self.keyframes + self.clips + self.lines
+
+    def picture_prompts(self) -> tuple:
+        return tuple(t.params.get("prompt") for t in self.keyframes + self.clips)
+
+    def voice_prompts(self) -> tuple:
+        return tuple(t.params.get("prompt") for t in self.lines)
+
+
+def shot_tasks(plan: Plan) -> list[ShotTasks]:
+    """Each shot's tasks, in shot order: its segment, the clips the segment takes, their first
+    frames, and its voice lines. The film takes the segments in shot order (between the title
+    and end cards), which holds even when merge made two shots' tasks one."""
+    graph, shots = plan.graph, plan.shots.shots
+    film = graph.tasks.get("film")
+    segments = [source for role, source in film.inputs if role.startswith("segment:")] if film else []
+    if segments and segments[0] == "title":
+        segments = segments[1:]
+    if segments and segments[-1] == "credits":
+        segments = segments[:-1]
+    if len(segments) != len(shots):
+        segments = [f"shot/{shot.id}/segment" for shot in shots]
+    found = []
+    for shot, segment_id in zip(shots, segments, strict=True):
+        own = ShotTasks(shot=shot, segment=graph.tasks.get(segment_id))
+        for role, source in own.segment.inputs if own.segment else ():
+            if role == "clip" or role.startswith("clip."):
+                clip = graph[source]
+                own.clips.append(clip)
+                own.keyframes += [graph[s] for r, s in clip.inputs if r == "first_frame"]
+            elif role.startswith("line:"):
+                own.lines.append(graph[source])
+        found.append(own)
+    return found

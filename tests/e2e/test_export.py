@@ -45,7 +45,7 @@ MOTHER
 You went out past the reef again.
 
 ALIN
-The fish are out there.
+The fish don't wait.
 
 [[shot close on MOTHER, 2s]]
 
@@ -146,7 +146,7 @@ def test_shotlist_and_its_cache_state(built: Path, tmp_path: Path) -> None:
     assert rows[0]["framing"] == "wide" and rows[0]["camera_move"] == "push in"
     assert rows[1]["dialogue"] == "MOTHER: You went out past the reef again."
     assert rows[1]["subjects"] == "MOTHER, ALIN" and rows[3]["subjects"] == "MOTHER"
-    assert [r["duration_s"] for r in rows] == ["3", "3.2", "2.4", "2"]
+    assert [r["duration_s"] for r in rows] == ["3", "3.2", "2", "2"]
     assert {r["cache"] for r in rows} == {"built"}
     assert rows[0]["backend"] == "local" and rows[0]["source"].endswith("tide.film:18")
     fresh = tmp_path / "tide.film"
@@ -162,8 +162,8 @@ def test_stats(built: Path) -> None:
     assert stats["title"] == "Low Tide" and stats["scenes"] == 1 and stats["shots"] == 4
     characters = {c["name"]: c for c in stats["characters"]}
     assert characters["MOTHER"]["lines"] == 1 and characters["ALIN"]["lines"] == 1
-    assert characters["ALIN"]["screen_time_s"] == pytest.approx(3 + 3.2 + 2.4)
-    assert characters["MOTHER"]["screen_time_s"] == pytest.approx(3.2 + 2.4 + 2)
+    assert characters["ALIN"]["screen_time_s"] == pytest.approx(3 + 3.2 + 2)
+    assert characters["MOTHER"]["screen_time_s"] == pytest.approx(3.2 + 2 + 2)
     assert characters["MOTHER"]["words"] == 7
     assert stats["locations"][0]["name"] == "SHORE"
     assert 0 < stats["pages"] <= 1
@@ -202,3 +202,66 @@ def test_bad_input(tmp_path: Path) -> None:
     assert "bad.film:1:8" in result.output and "Traceback" not in result.output
     assert run(str(tmp_path / "missing.film"), "--to", "fountain").exit_code == 1
     assert run(str(script), "--to", "storyboard", "-o", "-").exit_code == 2
+
+
+def test_media_folder_keeps_a_users_file(built: Path) -> None:
+    media = built.with_name("cut.v2_media")
+    media.mkdir()
+    mine = media / "title.mov"
+    mine.write_bytes(b"my own title card")
+    result = run(str(built), "--to", "otio", "-o", str(built.with_name("cut.v2.otio")))
+    assert result.exit_code == 1 and "filmc did not write it" in result.output
+    assert mine.read_bytes() == b"my own title card"
+    assert run(str(built), "--to", "otio", "-o", str(built.with_name("cut.v2.otio")), "--force").exit_code == 0
+    assert mine.read_bytes() != b"my own title card"
+    again = run(str(built), "--to", "otio", "-o", str(built.with_name("cut.v2.otio")))  # filmc's own copies now
+    assert again.exit_code == 0, again.output
+
+
+def test_edl_refuses_the_draft_rate(built: Path) -> None:
+    result = run(str(built), "--to", "edl", "--draft", "-o", str(built.with_name("d.edl")))
+    assert result.exit_code == 1 and "12 fps" in result.output and "Traceback" not in result.output
+
+
+REPEATED = """\
+Title: Knock
+
+INT. DOOR - NIGHT
+
+[[shot insert, static, 2s]]
+
+A fist knocks on the door.
+
+[[shot wide, static, 2s]]
+
+Nobody answers.
+
+[[shot insert, static, 2s]]
+
+A fist knocks on the door.
+"""
+
+
+def test_repeated_shots_that_share_tasks(tmp_path: Path) -> None:
+    """The planner makes two identical shots one set of tasks; each row and clip is still its
+    own shot."""
+    script = tmp_path / "knock.film"
+    script.write_text(REPEATED, encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "--draft", str(script)]).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(run(str(script), "--draft", "--to", "shotlist", "-o", "-").output)))
+    assert [(r["shot"], r["framing"], r["cache"], r["backend"]) for r in rows] == [
+        ("1.1", "insert", "built", "local"), ("1.2", "wide", "built", "local"), ("1.3", "insert", "built", "local")]
+    assert rows[2]["source"].endswith("knock.film:13")
+    out = tmp_path / "knock.otio"
+    assert run(str(script), "--draft", "--to", "otio", "-o", str(out)).exit_code == 0
+    clips = [c for c in otio.adapters.read_from_file(str(out)).tracks[0].find_clips() if "shot" in c.metadata["filmc"]]
+    assert [(c.metadata["filmc"]["shot"], c.metadata["filmc"]["source"]) for c in clips] == [
+        ("1.1", f"{script}:5"), ("1.2", f"{script}:9"), ("1.3", f"{script}:13")]
+
+
+def test_fountain_refuses_what_is_not_text(tmp_path: Path) -> None:
+    script = tmp_path / "bin.film"
+    script.write_bytes(b"INT. X\x00\n")
+    result = run(str(script), "--to", "fountain")
+    assert result.exit_code == 1 and "binary" in result.output
+    assert not (tmp_path / "bin.fountain").exists()

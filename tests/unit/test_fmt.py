@@ -114,3 +114,21 @@ def test_refuses_what_is_not_text_and_missing_files(tmp_path) -> None:
     assert "cannot read" in result.output and "missing.film" in result.output
     assert "Traceback" not in result.output
     assert bad.read_bytes() == b"caf\xe9\n"
+
+
+def test_through_a_symbolic_link_the_file_is_formatted_and_the_link_kept(tmp_path) -> None:
+    real = tmp_path / "real.film"
+    real.write_text("[[music:stop]]\n", encoding="utf-8")
+    link = tmp_path / "link.film"
+    link.symlink_to(real.name)
+    assert CliRunner().invoke(main, ["fmt", str(link)]).exit_code == 0
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "[[music: stop]]\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.film", "real.film"]
+
+
+def test_diff_marks_a_missing_final_newline(tmp_path) -> None:
+    path = tmp_path / "a.film"
+    path.write_text("[[music:stop]]", encoding="utf-8")
+    output = CliRunner().invoke(main, ["fmt", "--diff", str(path)]).output
+    assert "-[[music:stop]]\n\\ No newline at end of file\n+[[music: stop]]\n" in output
