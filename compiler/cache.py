@@ -181,11 +181,17 @@ def file_digest(path: Path) -> str:
 
 def write_atomic(path: Path, text: str, tmp_dir: Path | None = None) -> None:
     """Write a text file so that readers see the old file or the new one, never a part."""
+    write_streamed(path, lambda out: out.write(text.encode("utf-8")), tmp_dir)
+
+
+def write_streamed(path: Path, produce, tmp_dir: Path | None = None) -> None:
+    """Write a file with `produce(binary stream)`, atomically like `write_atomic` (for output
+    made piece by piece, such as a PDF page by page)."""
     folder = tmp_dir if tmp_dir is not None and tmp_dir.is_dir() else path.parent
     handle, staged = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            produce(out)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(staged, _FILE_MODE)  # mkstemp makes files private; these are ordinary files

@@ -31,13 +31,10 @@ version of Pillow or ffmpeg may encode the frames differently, as it may draw th
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import io
-import os
 import shlex
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,7 +46,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import ir
 from ..build import Prepared
-from ..cache import write_atomic
+from ..cache import write_atomic, write_streamed
 from ..plan import Plan, shot_tasks
 from ..plan.tasks import Graph, Task
 
@@ -74,7 +71,8 @@ def write(prepared: Prepared, out: Path) -> list[str]:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, text)
     else:
-        _write_binary(out, lambda stream: _pdf(board, stream))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_streamed(out, lambda stream: _pdf(board, stream))
     return board.warnings()
 
 
@@ -838,27 +836,4 @@ def _pdf_document(out: BinaryIO, pages: Iterable[tuple[tuple[int, int], bytes]],
 def _pdf_string(text: str) -> bytes:
     """A PDF text string: UTF-16 with its byte order mark, in hex (any title, any script)."""
     return b"<" + ("\ufeff" + text).encode("utf-16-be").hex().upper().encode() + b">"
-
-
-def _write_binary(out: Path, produce: Callable[[BinaryIO], None]) -> None:
-    """Write a file with `produce` so that readers see the old one or the new one, never a part."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, staged = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            produce(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(staged, 0o666 & ~_umask())
-        os.replace(staged, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(staged)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
