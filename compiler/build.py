@@ -172,6 +172,27 @@ def _record(prepared: Prepared, outcome: Outcome) -> list[str]:
 _WRITTEN = "written.json"
 
 
+def outcome_notes(prepared: Prepared, outcome: Outcome) -> list[str]:
+    """What a build tells about its tasks besides its summary: each failure (with the shot and
+    line it belongs to), the tasks skipped for it, outputs that drifted from film.lock, and an
+    unreadable film.lock. `filmc build` and `filmc watch` print these the same way."""
+    notes = []
+    shots = {shot.id: shot for shot in prepared.plan.shots.shots}
+    for task_id, reason in outcome.failed.items():
+        notes.append(f"failed: {task_id}: {reason}")
+        shot = shots.get(prepared.plan.graph.tasks[task_id].shot or "")
+        if shot is not None:
+            notes.append(f"  shot {shot.id} at {shot.span.file}:{shot.span.line}")
+    if outcome.skipped:
+        notes.append(f"skipped {len(outcome.skipped)} tasks that need a failed one")
+    for task_id in outcome.drifted:
+        notes.append(f"note: {task_id} came out different from what film.lock recorded for the same request; "
+                     "its backend is not deterministic")
+    if outcome.lock_unreadable:
+        notes.append("note: film.lock could not be read (a merge conflict?), so filmc left it as it is")
+    return notes
+
+
 def film_entry(prepared: Prepared, outcome: Outcome):
     """The cache entry of the finished film, if the build made it."""
     film = prepared.plan.graph.outputs[0] if prepared.plan.graph.outputs else None

@@ -311,19 +311,8 @@ def build(file: str, out: str | None, max_cost: float | None, force: bool, draft
     if outcome.failed:
         click.echo(f"{len(outcome.failed)} {'task' if len(outcome.failed) == 1 else 'tasks'} failed "
                    "(the next `filmc build` retries only these):", err=True)
-    shots = {shot.id: shot for shot in prepared.plan.shots.shots}
-    for task_id, reason in outcome.failed.items():
-        click.echo(f"failed: {task_id}: {reason}", err=True)
-        shot = shots.get(prepared.plan.graph.tasks[task_id].shot or "")
-        if shot is not None:
-            click.echo(f"  shot {shot.id} at {shot.span.file}:{shot.span.line}", err=True)
-    if outcome.skipped:
-        click.echo(f"skipped {len(outcome.skipped)} tasks that need a failed one", err=True)
-    for task_id in outcome.drifted:
-        click.echo(f"note: {task_id} came out different from what film.lock recorded for the same request; "
-                   f"its backend is not deterministic", err=True)
-    if outcome.lock_unreadable:
-        click.echo("note: film.lock could not be read (a merge conflict?), so filmc left it as it is", err=True)
+    for note in builder.outcome_notes(prepared, outcome):
+        click.echo(note, err=True)
     made = f"{len(outcome.built)} made, {len(outcome.cached)} cached"
     if outcome.interrupted:
         click.echo(f"interrupted: {made}; what was made is kept, and `filmc build` carries on from there", err=True)

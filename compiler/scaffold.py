@@ -425,19 +425,8 @@ class Watcher:
             self.echo(f"{self._time()} interrupted ({counts}); what was made is kept, and the next build carries on "
                       "from there")
             return Round("interrupted", changed, made, len(outcome.cached), self.clock() - started, frozenset(watched))
-        shots = {shot.id: shot for shot in prepared.plan.shots.shots}
-        for task_id, reason in outcome.failed.items():
-            self.echo(f"failed: {task_id}: {reason}")
-            shot = shots.get(prepared.plan.graph.tasks[task_id].shot or "")
-            if shot is not None:
-                self.echo(f"  shot {shot.id} at {shot.span.file}:{shot.span.line}")
-        if outcome.skipped:
-            self.echo(f"skipped {len(outcome.skipped)} tasks that need a failed one")
-        for task_id in outcome.drifted:
-            self.echo(f"note: {task_id} came out different from what film.lock recorded for the same request; "
-                      "its backend is not deterministic")
-        if outcome.lock_unreadable:
-            self.echo("note: film.lock could not be read (a merge conflict?), so filmc left it as it is")
+        for note in builder.outcome_notes(prepared, outcome):
+            self.echo(note)
         entry = builder.film_entry(prepared, outcome)
         if not outcome.ok or entry is None:
             failed = len(outcome.failed)
