@@ -234,8 +234,7 @@ def write_subtitles(prepared: Prepared, out: Path) -> None:
     """The film's dialogue as SubRip, timed as the rendered film plays it."""
     from .subtitles import cues, srt
 
-    fps = int(prepared.plan.graph.tasks["film"].params["fps"])
-    write_atomic(out, srt(cues(prepared.plan.shots, fps)))
+    write_atomic(out, srt(cues(prepared.plan.shots, prepared.plan.fps)))
     _remember(prepared, out, file_digest(out))
 
 

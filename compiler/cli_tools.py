@@ -150,7 +150,7 @@ def export(file: str, kind: str, out: str | None, draft: bool, force: bool) -> N
     Timelines and storyboards show what is built (run `filmc build` first); the rest need only
     the script. Nothing is generated and nothing is spent.
     """
-    from .build import may_overwrite, remember
+    from .build import may_overwrite, outputs_of, remember
     from .export import KINDS
 
     suffix, streamable = KINDS[kind]
@@ -160,29 +160,34 @@ def export(file: str, kind: str, out: str | None, draft: bool, force: bool) -> N
     target = None if out == "-" else Path(out) if out else script.with_name(script.stem + suffix)
     if target is not None and out is None and target.resolve() == script.resolve():
         target = script.with_name(script.stem + ".plain" + suffix)  # `x.fountain` exported to Fountain
+    if kind == "storyboard" and target.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise click.UsageError("a storyboard is written as .html or .pdf; give -o NAME.html or NAME.pdf")
+    content: str | None = None
+    warnings: list[str] = []
     if kind == "fountain":
-        content, warnings = _fountain(file), []
-        prepared = None
+        content, prepared = _fountain(file), None
+        project, cache = outputs_of(script, file)
     else:
         from .cli import _prepare
         from .plan import Options
 
         prepared = _prepare(file, "human", options=Options(draft=draft))
-        content, warnings = None, []
+        project, cache = prepared.project, prepared.cache
     if target is not None:
-        _may_write(file, target, force)
+        if target.is_dir():
+            raise click.ClickException(f"`{target}` is a folder; give -o a file name")
+        if not force and not may_overwrite(project, cache, target):
+            raise click.ClickException(f"`{target}` exists and filmc did not write it; use --force to overwrite "
+                                       "it, or -o to write elsewhere")
     if kind == "storyboard":
         from .export import storyboard
 
-        if target.suffix.lower() not in (".html", ".htm", ".pdf"):
-            raise click.UsageError("a storyboard is written as .html or .pdf; give -o NAME.html or NAME.pdf")
         warnings = storyboard.write(prepared, target)
     elif kind in ("otio", "edl", "fcpxml"):
         from .export import timeline
 
         try:
             content, warnings, copies = timeline.write(prepared, kind, target)
-            project, cache = prepared.project, prepared.cache
             timeline.copy_media(copies, lambda path: force or may_overwrite(project, cache, path),
                                 lambda path: remember(project, cache, path))
         except timeline.ExportError as exc:
@@ -190,8 +195,7 @@ def export(file: str, kind: str, out: str | None, draft: bool, force: bool) -> N
     elif kind in ("srt", "vtt"):
         from . import subtitles
 
-        fps = int(prepared.plan.graph.tasks[prepared.plan.graph.outputs[0]].params["fps"])
-        cues = subtitles.cues(prepared.plan.shots, fps)
+        cues = subtitles.cues(prepared.plan.shots, prepared.plan.fps)
         content = subtitles.srt(cues) if kind == "srt" else subtitles.vtt(cues)
     elif kind == "shotlist":
         from .export import shotlist
@@ -212,7 +216,7 @@ def export(file: str, kind: str, out: str | None, draft: bool, force: bool) -> N
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if target is not None:
-        _remember(file, target)
+        remember(project, cache, target)
         click.echo(f"wrote {target}", err=True)
 
 
@@ -229,20 +233,3 @@ def _fountain(file: str) -> str:
         raise click.ClickException(f"{file}: {_decode_problem(source)}; nothing exported")
     result = parse_source(source)
     return fountain.text(result.film)
-
-
-def _may_write(file: str, target: Path, force: bool) -> None:
-    """Refuse to overwrite a file filmc did not write (unless --force), or a folder."""
-    from .build import may_overwrite, outputs_of
-
-    if target.is_dir():
-        raise click.ClickException(f"`{target}` is a folder; give -o a file name")
-    if not force and not may_overwrite(*outputs_of(Path(file), file), target):
-        raise click.ClickException(f"`{target}` exists and filmc did not write it; use --force to overwrite it, "
-                                   "or -o to write elsewhere")
-
-
-def _remember(file: str, target: Path) -> None:
-    from .build import outputs_of, remember
-
-    remember(*outputs_of(Path(file), file), target)

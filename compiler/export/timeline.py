@@ -46,7 +46,7 @@ def timeline(prepared: Prepared, media: Path | None) -> tuple[otio.schema.Timeli
     plan, cache = prepared.plan, prepared.cache
     graph = plan.graph
     film = graph.tasks[graph.outputs[0]]
-    fps = int(film.params["fps"])
+    fps = plan.fps
     rate = float(fps)
     missing: list[str] = []
     copies: list[tuple[Path, Path]] = []
@@ -124,7 +124,7 @@ def timeline(prepared: Prepared, media: Path | None) -> tuple[otio.schema.Timeli
 def write(prepared: Prepared, kind: str, out: Path | None) -> tuple[str, list[str], list[tuple[Path, Path]]]:
     """The timeline as the kind's text (written by the caller), warnings, and the media to copy
     beside it (`copy_media`) into `NAME_media/` (an EDL names reels, not files: none)."""
-    fps = int(prepared.plan.graph.tasks[prepared.plan.graph.outputs[0]].params["fps"])
+    fps = prepared.plan.fps
     rates = FCPXML_RATES if kind == "fcpxml" else EDL_RATES if kind == "edl" else None
     if rates is not None and fps not in rates:
         what = "Final Cut Pro XML" if kind == "fcpxml" else "An EDL's timecode"

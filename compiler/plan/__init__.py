@@ -46,6 +46,11 @@ class Plan:
     def runtime_s(self) -> float:
         return round(self.shots.runtime_s, 3)
 
+    @property
+    def fps(self) -> int:
+        """The frame rate the film is rendered at (the draft's, for a draft plan)."""
+        return int(self.graph.tasks[self.graph.outputs[0]].params["fps"])
+
 
 @dataclass(frozen=True)
 class Options:
